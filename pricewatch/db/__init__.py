@@ -1,0 +1,1 @@
+"""Database adapter: models, engine and session handling, migrations."""

@@ -1,0 +1,1 @@
+"""Use cases: a session and plain arguments in; they flush, never commit (the edges commit)."""
