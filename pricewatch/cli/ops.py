@@ -138,11 +138,15 @@ def users_add(name, role, supplier, email, password):
 @click.command("demo", help="Fill an empty database with a realistic demo month.")
 @click.option("--listings", default=3000, show_default=True, help="How many listings to make.")
 @click.option("--seed", default=20261001, show_default=True)
-def demo_cmd(listings, seed):
+@click.option("--if-empty", is_flag=True, help="Do nothing (exit 0) when the database already has data.")
+def demo_cmd(listings, seed, if_empty):
     """Load the demo data set, run its check and play out cases."""
-    from pricewatch.services.demo import DemoError, load_demo
+    from pricewatch.services.demo import DemoError, database_is_empty, load_demo
 
     runtime = get_runtime()
+    if if_empty and not database_is_empty(runtime):
+        click.echo("demo: the database already has data; left as it is")
+        return
     try:
         summary = load_demo(runtime, listings=listings, seed=seed, progress=BarProgress())
     except DemoError as exc:
