@@ -33,7 +33,7 @@ def _fresh_engine(backend: str, tmp_path):
     admin = make_engine(PG_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    engine = make_engine(PG_URL, connect_args={"options": f"-csearch_path={schema}"})
+    engine = make_engine(f"{PG_URL}?options=-csearch_path%3D{schema}")
 
     def drop():
         engine.dispose()
@@ -65,6 +65,23 @@ def empty_engine(backend, tmp_path):
     eng, drop = _fresh_engine(backend, tmp_path)
     yield eng
     drop()
+
+
+@pytest.fixture
+def db_url(engine):
+    """The URL of the fresh database (PostgreSQL URLs carry the test schema in `options`)."""
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def runtime(settings, engine, db_url):
+    """A Runtime (what the CLI, web and scheduler use) on the fresh database."""
+    from pricewatch.runtime import Runtime
+
+    settings["database_url"] = db_url
+    rt = Runtime(settings)
+    rt.__dict__["engine"] = engine  # share the fixture's engine (cached_property slot)
+    return rt
 
 
 @pytest.fixture
