@@ -217,7 +217,7 @@ def _flag_rows(run_id: int, data: dict):
     ind = data["ind"]
     dropped = np.flatnonzero(~ind.kept)
     for q in dropped.tolist():
-        yield (run_id, int(data["obs_id"][q]), method.outlier_reason(ind, q, data["quotes"]))
+        yield (run_id, int(data["obs_id"][q]), method.outlier_reason(ind, q))
 
 
 def claim_period(session: Session, period: str, actor: str, settings_json: str) -> CheckRun:

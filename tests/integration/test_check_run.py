@@ -96,7 +96,7 @@ def test_an_outlier_is_dropped_and_kept_on_record_with_its_reason(session_factor
     with session_factory() as s:
         flag = s.scalars(select(QuoteFlag)).one()
         assert s.get(Observation, flag.observation_id).price == D("1000.0000")
-        assert "1000" in flag.reason
+        assert flag.reason == "|q − m| = 900.0000 > k·s = 3 × 5.0000 = 15.0000 (m = 100.0000)"
         pr = s.scalars(select(ProductResult)).one()
         assert (pr.ecommerce_n, pr.ecommerce_kept, pr.ecommerce_avg) == (5, 4, D("100.00"))
 
