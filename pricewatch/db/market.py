@@ -31,9 +31,10 @@ class Observation(Base):
     __tablename__ = "observations"
     __table_args__ = (
         # A quote is the same when all of these are equal (INTERFACE.md): re-imports add none.
-        UniqueConstraint("product_id", "source", "observed_on", "price", "origin",
+        # observed_on leads so that the check's period scan is a range scan of this (covering) index.
+        UniqueConstraint("observed_on", "product_id", "source", "price", "origin",
                          name="uq_observations_quote"),
-        Index("ix_observations_observed_on", "observed_on"),
+        Index("ix_observations_product_observed", "product_id", "observed_on"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 10:35:05.002930
+Create Date: 2026-11-23 10:45:06.912511
 """
 from alembic import op
 import sqlalchemy as sa
@@ -147,10 +147,10 @@ def upgrade():
     sa.Column('batch_id', sa.Integer(), nullable=True),
     sa.ForeignKeyConstraint(['product_id'], ['products.id'], name=op.f('fk_observations_product_id_products')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_observations')),
-    sa.UniqueConstraint('product_id', 'source', 'observed_on', 'price', 'origin', name='uq_observations_quote')
+    sa.UniqueConstraint('observed_on', 'product_id', 'source', 'price', 'origin', name='uq_observations_quote')
     )
     with op.batch_alter_table('observations', schema=None) as batch_op:
-        batch_op.create_index('ix_observations_observed_on', ['observed_on'], unique=False)
+        batch_op.create_index('ix_observations_product_observed', ['product_id', 'observed_on'], unique=False)
 
     op.create_table('product_results',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -400,7 +400,7 @@ def downgrade():
 
     op.drop_table('product_results')
     with op.batch_alter_table('observations', schema=None) as batch_op:
-        batch_op.drop_index('ix_observations_observed_on')
+        batch_op.drop_index('ix_observations_product_observed')
 
     op.drop_table('observations')
     with op.batch_alter_table('listings', schema=None) as batch_op:
