@@ -24,6 +24,7 @@ from pricewatch.domain import method
 from pricewatch.domain.params import BANDS, SOURCES
 from pricewatch.domain.periods import parse_period
 from pricewatch.domain.progress import NullProgress, Progress
+from pricewatch.services.cases import today_of
 from pricewatch.services.events import record_event
 
 _FETCH = 200_000
@@ -84,10 +85,14 @@ class _Listings:
     mall_cents: np.ndarray
 
 
-def _load_listings(session: Session, end: dt.date) -> _Listings:
-    """Active listings with a price in force on the period's last day, with that price."""
+def _load_listings(session: Session, as_of: dt.date) -> _Listings:
+    """Active listings with a price in force on `as_of` (the day the check runs), with that price.
+
+    The check judges the price the mall charges when it runs; a change after that is handled by
+    the rule for price changes between checks (pricewatch.services.pricing).
+    """
     p = _placeholder(session)
-    end_param = date_param(session, end)
+    end_param = date_param(session, as_of)
     cur = dbapi_connection(session).cursor()
     cur.execute(_LISTINGS_SQL)
     ids, products, suppliers, cats = [], [], [], []
@@ -138,13 +143,20 @@ def _param_sets(settings: dict, categories: list[str]):
     return params, index
 
 
-def compute_period(session: Session, settings: dict, period: str, progress: Progress) -> dict:
-    """Read the period's data and compute every indicator and band (no writes)."""
+def compute_period(session: Session, settings: dict, period: str, progress: Progress,
+                   as_of: dt.date | None = None) -> dict:
+    """Read the period's data and compute every indicator and band (no writes).
+
+    `as_of` is the centre's date when the check runs (default: the period's last day).
+    """
     start, end = parse_period(period)
+    as_of = as_of or end
+    if as_of < end:
+        raise CheckError(f"period {period}: the month is not over yet (today is {as_of})")
     progress.stage("listings")
-    listings = _load_listings(session, end)
+    listings = _load_listings(session, as_of)
     if len(listings.id) == 0:
-        raise CheckError(f"period {period}: no active listing has a price on {end}; import listings first")
+        raise CheckError(f"period {period}: no active listing has a price on {as_of}; import listings first")
     products = np.unique(listings.product)
     p = _placeholder(session)
     progress.stage("quotes")
@@ -253,7 +265,7 @@ def run_check(factory: sessionmaker[Session], settings: dict, period: str, *, ac
             session.rollback()
             raise CheckError(f"period {period}: the database is busy ({exc.orig}); try again") from exc
         try:
-            data = compute_period(session, settings, period, progress)
+            data = compute_period(session, settings, period, progress, as_of=today_of(now, settings))
             _store(session, run, data, progress)
             counts = _open_cases(session, run, data, now, settings)
             run.cases_opened, run.delisted = counts

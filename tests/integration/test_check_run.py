@@ -138,11 +138,11 @@ def test_two_checks_started_at_once_write_once(session_factory, settings):
         assert s.scalar(select(func.count()).select_from(Case)) == 2
 
 
-def test_the_price_in_force_at_the_end_of_the_period_is_checked(session_factory, settings):
+def test_the_price_in_force_when_the_check_runs_is_checked(session_factory, settings):
     with session_factory() as s:
         seed_month(s, [("L1", "P1", "100.00", dt.date(2026, 9, 1))], BASIC_QUOTES)
         listing = s.scalars(select(Listing)).one()
-        # raised on 2026-11-05: after the period, so the October check uses 100.00
+        # raised from 2026-11-05: after the check ran on 2026-11-01, so the check judged 100.00
         s.add(ListingPrice(listing_id=listing.id, price=D("180.00"), previous_price=D("100.00"),
                            effective_on=dt.date(2026, 11, 5)))
         listing.mall_price = D("180.00")
@@ -171,3 +171,21 @@ def test_per_category_bands_apply(session_factory, settings):
         seed_month(s, [("L1", "P1", "111.00")], BASIC_QUOTES)
     outcome = run_check(session_factory, settings, "2026-10", now=NOW)
     assert outcome.bands["evidence"] == 1
+
+
+def test_a_price_set_after_the_period_but_before_the_check_is_the_one_judged(session_factory, settings):
+    with session_factory() as s:
+        seed_month(s, [("L1", "P1", "100.00", dt.date(2026, 9, 1))], BASIC_QUOTES)
+        listing = s.scalars(select(Listing)).one()
+        s.add(ListingPrice(listing_id=listing.id, price=D("160.00"), previous_price=D("100.00"),
+                           effective_on=dt.date(2026, 11, 1)))
+        s.commit()
+    outcome = run_check(session_factory, settings, "2026-10", now=NOW + dt.timedelta(hours=1))
+    assert outcome.bands["delist"] == 1
+
+
+def test_a_month_that_is_not_over_cannot_be_checked(session_factory, settings):
+    with session_factory() as s:
+        seed_month(s, BASIC_LISTINGS, BASIC_QUOTES)
+    with pytest.raises(CheckError, match="not over"):
+        run_check(session_factory, settings, "2026-11", now=NOW)
