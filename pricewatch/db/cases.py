@@ -21,6 +21,7 @@ class Case(Base):
               sqlite_where=text("is_open"), postgresql_where=text("is_open")),
         Index("ix_cases_state_deadline", "state", "deadline_on"),
         Index("ix_cases_supplier", "supplier_id", "is_open"),
+        Index("ix_cases_listing", "listing_id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"))

@@ -229,6 +229,7 @@ def upgrade():
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_cases_run_id'), ['run_id'], unique=False)
         batch_op.create_index('ix_cases_state_deadline', ['state', 'deadline_on'], unique=False)
+        batch_op.create_index('ix_cases_listing', ['listing_id'], unique=False)
         batch_op.create_index('ix_cases_supplier', ['supplier_id', 'is_open'], unique=False)
         batch_op.create_index('uq_cases_open_listing', ['listing_id'], unique=True, sqlite_where=sa.text('is_open'), postgresql_where=sa.text('is_open'))
 
@@ -389,6 +390,7 @@ def downgrade():
     op.drop_table('listing_prices')
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.drop_index('uq_cases_open_listing', sqlite_where=sa.text('is_open'), postgresql_where=sa.text('is_open'))
+        batch_op.drop_index('ix_cases_listing')
         batch_op.drop_index('ix_cases_supplier')
         batch_op.drop_index('ix_cases_state_deadline')
         batch_op.drop_index(batch_op.f('ix_cases_run_id'))
