@@ -1,0 +1,512 @@
+"""Read-side queries for the monitor's pages: plain functions on a session; they never write.
+
+Built to stay fast on a month of 520,000 listings: lists read one page through the indexes on
+listing_results (run_id, band, deviation), (run_id, supplier_id) and (run_id, category); counts come
+from the per-band counters stored on CheckRun, or are capped (`COUNT_CAP`) when filters apply.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Sequence
+
+from sqlalchemy import and_, func, literal_column, or_, select, text, union_all
+from sqlalchemy.orm import Session, aliased
+
+from pricewatch.db.models import (
+    Case, CheckRun, Event, Listing, ListingPrice, ListingResult, Observation, ProductResult,
+    QuoteFlag, Supplier, User,
+)
+from pricewatch.domain.params import BANDS, SOURCES
+from pricewatch.domain.periods import parse_period
+
+#: Counts above this are shown as "more than COUNT_CAP" (never a COUNT(*) over a whole month).
+COUNT_CAP = 10_000
+#: Deepest row reachable by paging; narrow the filters to see further.
+MAX_OFFSET = 10_000
+#: The spread of source averages above which the sources are said to disagree.
+SPREAD_WARNING = Decimal("0.30")
+#: Band filters of the flagged list: a band, "flagged" (evidence + delist) or "all".
+BAND_FILTERS = ("flagged", "evidence", "delist", "normal", "insufficient", "all")
+#: Orders of the flagged list.
+FLAGGED_SORTS = ("deviation", "mall_price", "code")
+#: Case-state filters besides the states themselves.
+CASE_STATE_GROUPS = ("open", "closed", "all")
+_SUPPLIER_MATCH_LIMIT = 200
+_SEARCH_MATCH_LIMIT = 1000
+
+
+@dataclass
+class Page:
+    """One page of a list, with a count that may be capped."""
+
+    rows: list
+    page: int
+    page_size: int
+    total: int
+    #: True when `total` is only a lower bound (the real count is larger)
+    total_capped: bool = False
+
+    @property
+    def has_prev(self) -> bool:
+        """Whether there is a page before this one."""
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        """Whether a further page exists and can be reached."""
+        return self.page * self.page_size < self.total and self.page * self.page_size < MAX_OFFSET + self.page_size
+
+    @property
+    def pages(self) -> int:
+        """The number of pages (of the capped count)."""
+        return max(1, -(-min(self.total, MAX_OFFSET + self.page_size) // self.page_size))
+
+
+# ----------------------------------------------------------------------------- runs
+
+def latest_run(session: Session) -> CheckRun | None:
+    """The latest finished check run (or the latest run of all when none has finished)."""
+    run = session.scalars(select(CheckRun).where(CheckRun.finished_at.is_not(None))
+                          .order_by(CheckRun.period.desc()).limit(1)).first()
+    return run or session.scalars(select(CheckRun).order_by(CheckRun.period.desc()).limit(1)).first()
+
+
+def run_for_period(session: Session, period: str) -> CheckRun | None:
+    """The check run of a period, or None."""
+    return session.scalars(select(CheckRun).where(CheckRun.period == period)).first()
+
+
+def list_runs(session: Session, limit: int = 240) -> list[CheckRun]:
+    """Past check runs, latest first."""
+    return list(session.scalars(select(CheckRun).order_by(CheckRun.period.desc()).limit(limit)))
+
+
+def high_price_share(run: CheckRun) -> Decimal | None:
+    """(evidence + delist) / listings with a monitored price, to 4 places; None without any."""
+    priced = run.n_normal + run.n_evidence + run.n_delist
+    if priced <= 0:
+        return None
+    return (Decimal(run.n_evidence + run.n_delist) / priced).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def coverage(run: CheckRun) -> Decimal | None:
+    """Share of the checked listings that got a monitored price, to 4 places."""
+    if run.listings_checked <= 0:
+        return None
+    priced = run.listings_checked - run.n_insufficient
+    return (Decimal(priced) / run.listings_checked).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def band_counts(run: CheckRun) -> dict[str, int]:
+    """The run's stored count per band, in BANDS order."""
+    return {band: getattr(run, f"n_{band}") for band in BANDS}
+
+
+# ----------------------------------------------------------------------------- overview
+
+@dataclass
+class Overview:
+    """The dashboard's figures for one run."""
+
+    run: CheckRun
+    bands: dict[str, int]
+    coverage: Decimal | None
+    high_price_share: Decimal | None
+    cases_by_state: dict[str, int]
+    open_cases: int
+    due_this_week: list[Any]
+    due_this_week_count: int
+    overdue_count: int
+    #: (period, high-price share) of past runs up to this one, oldest first
+    trend: list[tuple[str, Decimal | None]]
+
+
+def overview(session: Session, run: CheckRun, today: dt.date, trend_runs: int = 12) -> Overview:
+    """Listings checked, coverage, bands, cases by state, deadlines due within 7 days, the trend."""
+    by_state = dict(session.execute(
+        select(Case.state, func.count()).where(Case.period == run.period).group_by(Case.state)).all())
+    open_cases = session.scalar(select(func.count()).select_from(Case).where(Case.is_open)) or 0
+    week_end = today + dt.timedelta(days=6)
+    due_filter = and_(Case.is_open, Case.deadline_on >= today, Case.deadline_on <= week_end)
+    due_count = session.scalar(select(func.count()).select_from(Case).where(due_filter)) or 0
+    due = session.execute(
+        select(Case, Listing.code, Listing.name, Supplier.code, Supplier.name)
+        .join(Listing, Listing.id == Case.listing_id).join(Supplier, Supplier.id == Case.supplier_id)
+        .where(due_filter).order_by(Case.deadline_on, Case.id).limit(10)).all()
+    overdue = session.scalar(select(func.count()).select_from(Case).where(
+        Case.is_open, Case.deadline_on < today)) or 0
+    past = list(session.scalars(select(CheckRun).where(CheckRun.period <= run.period)
+                                .order_by(CheckRun.period.desc()).limit(trend_runs)))
+    trend = [(r.period, high_price_share(r)) for r in reversed(past)]
+    return Overview(run=run, bands=band_counts(run), coverage=coverage(run),
+                    high_price_share=high_price_share(run), cases_by_state=by_state,
+                    open_cases=open_cases, due_this_week=due, due_this_week_count=due_count,
+                    overdue_count=overdue, trend=trend)
+
+
+# ----------------------------------------------------------------------------- flagged listings
+
+def categories_of_run(session: Session, run_id: int) -> list[str]:
+    """The categories present in a run (a loose index scan: one index probe per category)."""
+    sql = text(
+        "WITH RECURSIVE c(cat) AS ("
+        " SELECT MIN(category) FROM listing_results WHERE run_id = :r"
+        " UNION ALL"
+        " SELECT (SELECT MIN(category) FROM listing_results WHERE run_id = :r AND category > c.cat)"
+        " FROM c WHERE c.cat IS NOT NULL)"
+        " SELECT cat FROM c WHERE cat IS NOT NULL")
+    return [row[0] for row in session.execute(sql, {"r": run_id})]
+
+
+def supplier_ids_matching(session: Session, term: str) -> list[int]:
+    """Suppliers whose code is `term` or whose code or name contains it (at most a few hundred)."""
+    term = term.strip()
+    like = f"%{_escape_like(term)}%"
+    return list(session.scalars(
+        select(Supplier.id).where(or_(Supplier.code == term, Supplier.code.like(like, escape="\\"),
+                                      Supplier.name.like(like, escape="\\")))
+        .limit(_SUPPLIER_MATCH_LIMIT)))
+
+
+def _listing_ids_matching(session: Session, term: str) -> list[int]:
+    """Listings whose code is `term`, starts with it, or whose name contains it (capped)."""
+    term = term.strip()
+    exact = list(session.scalars(select(Listing.id).where(Listing.code == term)))
+    if exact:
+        return exact
+    like = _escape_like(term)
+    return list(session.scalars(
+        select(Listing.id).where(or_(Listing.code.like(f"{like}%", escape="\\"),
+                                     Listing.name.like(f"%{like}%", escape="\\")))
+        .limit(_SEARCH_MATCH_LIMIT)))
+
+
+def _escape_like(term: str) -> str:
+    """A LIKE pattern matching `term` literally."""
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _bands_of(band: str) -> list[str] | None:
+    """The bands a band filter stands for (None: every band)."""
+    if band == "flagged":
+        return ["evidence", "delist"]
+    if band == "all":
+        return None
+    if band in BANDS:
+        return [band]
+    raise ValueError(f"unknown band filter {band!r}")
+
+
+@dataclass
+class FlaggedRow:
+    """One listing result with what the list shows of the listing and its supplier."""
+
+    result: ListingResult
+    listing_code: str
+    listing_name: str
+    supplier_code: str
+    supplier_name: str
+
+
+def flagged_listings(session: Session, run: CheckRun, *, band: str = "flagged", category: str | None = None,
+                     supplier: str | None = None, search: str | None = None, sort: str = "deviation",
+                     page: int = 1, page_size: int = 50) -> Page:
+    """One page of a run's listing results, filtered, sorted, with a count capped at COUNT_CAP."""
+    bands = _bands_of(band)
+    if sort not in FLAGGED_SORTS:
+        raise ValueError(f"unknown sort {sort!r}")
+    page = max(1, int(page))
+    offset = min((page - 1) * page_size, MAX_OFFSET)
+    conds = [ListingResult.run_id == run.id]
+    if category:
+        conds.append(ListingResult.category == category)
+    if supplier:
+        conds.append(ListingResult.supplier_id.in_(supplier_ids_matching(session, supplier) or [-1]))
+    if search:
+        conds.append(ListingResult.listing_id.in_(_listing_ids_matching(session, search) or [-1]))
+    page_ids = _page_of_result_ids(session, conds, bands, sort, offset, page_size)
+    rows = []
+    if page_ids:
+        found = {r.result.id: r for r in (FlaggedRow(*t) for t in session.execute(
+            select(ListingResult, Listing.code, Listing.name, Supplier.code, Supplier.name)
+            .join(Listing, Listing.id == ListingResult.listing_id)
+            .join(Supplier, Supplier.id == ListingResult.supplier_id)
+            .where(ListingResult.id.in_(page_ids))))}
+        rows = [found[i] for i in page_ids if i in found]
+    if not (category or supplier or search):
+        counts = band_counts(run)
+        total, capped = sum(counts[b] for b in (bands or BANDS)), False
+    else:
+        where = conds + ([ListingResult.band.in_(bands)] if bands else [])
+        total = session.scalar(select(func.count()).select_from(
+            select(literal_column("1")).select_from(ListingResult).where(*where).limit(COUNT_CAP + 1).subquery()))
+        capped = total > COUNT_CAP
+        total = min(total, COUNT_CAP)
+    return Page(rows=rows, page=page, page_size=page_size, total=total, total_capped=capped)
+
+
+def _page_of_result_ids(session: Session, conds: list, bands: list[str] | None, sort: str,
+                        offset: int, limit: int) -> list[int]:
+    """The ids of one page of results, best served by the (run_id, band, deviation) index.
+
+    Several bands sorted by deviation are read as one ordered, limited branch per band and merged
+    (each branch walks its band's index range), instead of sorting every flagged row of the month.
+    """
+    if sort == "code":
+        stmt = (select(ListingResult.id).join(Listing, Listing.id == ListingResult.listing_id)
+                .where(*conds).order_by(Listing.code.asc()))
+        if bands:
+            stmt = stmt.where(ListingResult.band.in_(bands))
+        return list(session.scalars(stmt.offset(offset).limit(limit)))
+    col = ListingResult.deviation if sort == "deviation" else ListingResult.mall_price
+    if sort == "deviation" and (bands is None or len(bands) > 1):
+        bands = bands or list(BANDS)
+        branches = [select(ListingResult.id, col.label("key")).where(*conds, ListingResult.band == b)
+                    .order_by(col.desc(), ListingResult.id.desc()).limit(offset + limit).subquery().select()
+                    for b in bands]
+        merged = union_all(*branches).subquery()
+        stmt = select(merged.c.id).order_by(merged.c.key.desc().nulls_last(), merged.c.id.desc())
+        return list(session.scalars(stmt.offset(offset).limit(limit)))
+    stmt = select(ListingResult.id).where(*conds)
+    if bands:
+        stmt = stmt.where(ListingResult.band.in_(bands) if len(bands) > 1 else ListingResult.band == bands[0])
+    stmt = stmt.order_by(col.desc(), ListingResult.id.desc())
+    return list(session.scalars(stmt.offset(offset).limit(limit)))
+
+
+# ----------------------------------------------------------------------------- cases
+
+@dataclass
+class CaseRow:
+    """One case with its listing and supplier."""
+
+    case: Case
+    listing_code: str
+    listing_name: str
+    category: str
+    supplier_code: str
+    supplier_name: str
+
+
+def cases_page(session: Session, *, state: str = "open", category: str | None = None,
+               supplier: str | None = None, period: str | None = None, page: int = 1,
+               page_size: int = 50) -> Page:
+    """Cases filtered by state (a state, or open/closed/all), category, supplier and period."""
+    page = max(1, int(page))
+    conds = []
+    if state == "open":
+        conds.append(Case.is_open.is_(True))
+    elif state == "closed":
+        conds.append(Case.is_open.is_(False))
+    elif state and state != "all":
+        conds.append(Case.state == state)
+    if category:
+        conds.append(Listing.category == category)
+    if supplier:
+        conds.append(Case.supplier_id.in_(supplier_ids_matching(session, supplier) or [-1]))
+    if period:
+        conds.append(Case.period == period)
+    base = (select(Case, Listing.code, Listing.name, Listing.category, Supplier.code, Supplier.name)
+            .join(Listing, Listing.id == Case.listing_id).join(Supplier, Supplier.id == Case.supplier_id)
+            .where(*conds))
+    order = ([Case.deadline_on.asc().nulls_last(), Case.id.desc()] if state == "open"
+             else [Case.opened_at.desc(), Case.id.desc()])
+    offset = min((page - 1) * page_size, MAX_OFFSET)
+    rows = [CaseRow(*t) for t in session.execute(base.order_by(*order).offset(offset).limit(page_size))]
+    counted = (select(literal_column("1")).select_from(Case).join(Listing, Listing.id == Case.listing_id)
+               .where(*conds).limit(COUNT_CAP + 1).subquery())
+    total = session.scalar(select(func.count()).select_from(counted))
+    return Page(rows=rows, page=page, page_size=page_size, total=min(total, COUNT_CAP),
+                total_capped=total > COUNT_CAP)
+
+
+# ----------------------------------------------------------------------------- one listing
+
+@dataclass
+class SourceIndicator:
+    """One source's robust average for a product in a run."""
+
+    source: str
+    n: int
+    kept: int
+    average: Decimal | None
+    median: Decimal | None
+    scale: Decimal | None
+
+
+@dataclass
+class QuoteRow:
+    """One quote of the period, with why it was dropped when it was."""
+
+    observation: Observation
+    dropped_reason: str | None
+
+    @property
+    def is_dropped(self) -> bool:
+        """Whether the check dropped this quote as an outlier."""
+        return self.dropped_reason is not None
+
+
+@dataclass
+class HistoryPoint:
+    """A listing's mall price against its monitored price in one period."""
+
+    period: str
+    mall_price: Decimal
+    monitored_price: Decimal | None
+    deviation: Decimal | None
+    band: str
+
+
+@dataclass
+class ListingDetail:
+    """Everything the listing page shows for one run."""
+
+    listing: Listing
+    run: CheckRun | None
+    result: ListingResult | None
+    product_result: ProductResult | None
+    indicators: list[SourceIndicator]
+    #: (max average - min average) / min average over the sources that count, 4 places
+    spread: Decimal | None
+    quotes: dict[str, list[QuoteRow]] = field(default_factory=dict)
+    history: list[HistoryPoint] = field(default_factory=list)
+    price_changes: list[ListingPrice] = field(default_factory=list)
+    cases: list[Case] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    @property
+    def sources_disagree(self) -> bool:
+        """Whether the spread of the source averages exceeds SPREAD_WARNING."""
+        return self.spread is not None and self.spread > SPREAD_WARNING
+
+    @property
+    def index_price(self) -> Decimal | None:
+        """The first indicator: the index source's robust average."""
+        return self.product_result.index_avg if self.product_result else None
+
+
+def source_spread(averages: Sequence[Decimal | None]) -> Decimal | None:
+    """(max - min) / min of the averages present, half-up to 4 places; None with fewer than two."""
+    present = [a for a in averages if a is not None]
+    if len(present) < 2 or min(present) <= 0:
+        return None
+    low, high = min(present), max(present)
+    return ((high - low) / low).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+
+
+def listing_detail(session: Session, listing_id: int, run: CheckRun | None) -> ListingDetail | None:
+    """The listing page's data for `run` (None: no run yet); None when the listing does not exist."""
+    listing = session.get(Listing, listing_id)
+    if listing is None:
+        return None
+    result = product_result = None
+    indicators: list[SourceIndicator] = []
+    quotes: dict[str, list[QuoteRow]] = {s: [] for s in SOURCES}
+    if run is not None:
+        result = session.scalars(select(ListingResult).where(
+            ListingResult.run_id == run.id, ListingResult.listing_id == listing.id)).first()
+        product_result = session.scalars(select(ProductResult).where(
+            ProductResult.run_id == run.id, ProductResult.product_id == listing.product_id)).first()
+        first, last = parse_period(run.period)
+        flag = aliased(QuoteFlag)
+        for obs, reason in session.execute(
+                select(Observation, flag.reason)
+                .outerjoin(flag, and_(flag.observation_id == Observation.id, flag.run_id == run.id))
+                .where(Observation.product_id == listing.product_id,
+                       Observation.observed_on >= first, Observation.observed_on <= last)
+                .order_by(Observation.source, Observation.observed_on, Observation.price, Observation.id)):
+            quotes.setdefault(obs.source, []).append(QuoteRow(obs, reason))
+    if product_result is not None:
+        indicators = [SourceIndicator(s, getattr(product_result, f"{s}_n") or 0,
+                                      getattr(product_result, f"{s}_kept") or 0,
+                                      getattr(product_result, f"{s}_avg"), getattr(product_result, f"{s}_median"),
+                                      getattr(product_result, f"{s}_scale")) for s in SOURCES]
+    spread = source_spread([i.average for i in indicators])
+    history = [HistoryPoint(period, r.mall_price, r.monitored_price, r.deviation, r.band)
+               for r, period in session.execute(
+                   select(ListingResult, CheckRun.period).join(CheckRun, CheckRun.id == ListingResult.run_id)
+                   .where(ListingResult.listing_id == listing.id).order_by(CheckRun.period))]
+    changes = list(session.scalars(select(ListingPrice).where(ListingPrice.listing_id == listing.id)
+                                   .order_by(ListingPrice.effective_on, ListingPrice.id)))
+    cases = list(session.scalars(select(Case).where(Case.listing_id == listing.id).order_by(Case.opened_at, Case.id)))
+    events = list(session.scalars(select(Event).where(Event.listing_id == listing.id).order_by(Event.at, Event.id)))
+    return ListingDetail(listing=listing, run=run, result=result, product_result=product_result,
+                         indicators=indicators, spread=spread, quotes=quotes, history=history,
+                         price_changes=changes, cases=cases, events=events)
+
+
+# ----------------------------------------------------------------------------- the event log
+
+#: What the event log records (Event.entity).
+EVENT_ENTITIES = ("case", "listing", "user", "evidence", "import", "check")
+
+
+@dataclass
+class EventPage:
+    """A page of the event log, newest first, with the cursor of the next (older) page."""
+
+    rows: list[Event]
+    next_cursor: str | None
+
+
+def events_page(session: Session, *, entity: str | None = None, actor: str | None = None,
+                action: str | None = None, since: dt.datetime | None = None, until: dt.datetime | None = None,
+                cursor: str | None = None, limit: int = 50) -> EventPage:
+    """Events matching the filters, newest first; `cursor` ("<epoch microseconds>-<id>") pages back."""
+    conds = []
+    if entity:
+        conds.append(Event.entity == entity)
+    if actor:
+        conds.append(Event.actor == actor.strip())
+    if action:
+        conds.append(Event.action == action.strip())
+    if since:
+        conds.append(Event.at >= since)
+    if until:
+        conds.append(Event.at < until)
+    position = _parse_cursor(cursor)
+    if position:
+        at, event_id = position
+        conds.append(or_(Event.at < at, and_(Event.at == at, Event.id < event_id)))
+    rows = list(session.scalars(select(Event).where(*conds).order_by(Event.at.desc(), Event.id.desc())
+                                .limit(limit + 1)))
+    next_cursor = _make_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return EventPage(rows=rows[:limit], next_cursor=next_cursor)
+
+
+def _make_cursor(event: Event) -> str:
+    """The position of an event as text for a URL."""
+    micros = int((event.at - dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)) / dt.timedelta(microseconds=1))
+    return f"{micros}-{event.id}"
+
+
+def _parse_cursor(cursor: str | None) -> tuple[dt.datetime, int] | None:
+    """The (at, id) a cursor stands for; None when absent or malformed."""
+    try:
+        micros, event_id = (cursor or "").split("-")
+        at = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc) + dt.timedelta(microseconds=int(micros))
+        return at, int(event_id)
+    except ValueError:
+        return None
+
+
+# ----------------------------------------------------------------------------- users
+
+def users_page(session: Session, *, search: str | None = None, role: str | None = None, page: int = 1,
+               page_size: int = 50) -> Page:
+    """User accounts (with their supplier's code and name), by user name."""
+    page = max(1, int(page))
+    conds = []
+    if role:
+        conds.append(User.role == role)
+    if search:
+        like = f"%{_escape_like(search.strip())}%"
+        conds.append(or_(User.username.like(like, escape="\\"), User.email.like(like, escape="\\")))
+    stmt = (select(User, Supplier.code, Supplier.name).outerjoin(Supplier, Supplier.id == User.supplier_id)
+            .where(*conds).order_by(User.username))
+    rows = session.execute(stmt.offset((page - 1) * page_size).limit(page_size)).all()
+    total = session.scalar(select(func.count()).select_from(User).where(*conds)) or 0
+    return Page(rows=rows, page=page, page_size=page_size, total=total)
