@@ -71,6 +71,7 @@ class ListingResult(Base):
     __table_args__ = (
         UniqueConstraint("run_id", "listing_id", name="uq_listing_results_run_listing"),
         Index("ix_listing_results_run_band_dev", "run_id", "band", "deviation"),
+        Index("ix_listing_results_run_band_mall", "run_id", "band", "mall_price"),
         Index("ix_listing_results_run_supplier", "run_id", "supplier_id"),
         Index("ix_listing_results_run_category", "run_id", "category"),
         Index("ix_listing_results_listing", "listing_id"),

@@ -266,6 +266,7 @@ def upgrade():
     )
     with op.batch_alter_table('listing_results', schema=None) as batch_op:
         batch_op.create_index('ix_listing_results_listing', ['listing_id'], unique=False)
+        batch_op.create_index('ix_listing_results_run_band_mall', ['run_id', 'band', 'mall_price'], unique=False)
         batch_op.create_index('ix_listing_results_run_band_dev', ['run_id', 'band', 'deviation'], unique=False)
         batch_op.create_index('ix_listing_results_run_category', ['run_id', 'category'], unique=False)
         batch_op.create_index('ix_listing_results_run_supplier', ['run_id', 'supplier_id'], unique=False)
@@ -380,6 +381,7 @@ def downgrade():
     with op.batch_alter_table('listing_results', schema=None) as batch_op:
         batch_op.drop_index('ix_listing_results_run_supplier')
         batch_op.drop_index('ix_listing_results_run_category')
+        batch_op.drop_index('ix_listing_results_run_band_mall')
         batch_op.drop_index('ix_listing_results_run_band_dev')
         batch_op.drop_index('ix_listing_results_listing')
 
