@@ -1,0 +1,60 @@
+"""The case workflow on the web: supplier portal, evidence files, review, inbox, operations.
+
+`register(app)` adds the blueprints (each module exposes `bp`, `NAV`, and maybe `init_app`), their
+navigation items, and this package's Chinese messages.
+
+Translations: the UI text is English msgids through Flask-Babel like the rest of the web layer.
+Until the lead merges `translations/zh_CN/LC_MESSAGES/messages.po` of this package into the main
+catalog (pricewatch/translations), it is attached to the main catalog as a gettext fallback, so
+a message the main catalog does not translate is looked up here.
+"""
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+from flask import Blueprint, Flask
+
+#: The modules of this package that carry a blueprint, in registration order.
+MODULES: tuple[str, ...] = (
+    "pricewatch.web.portal.supplier",
+    "pricewatch.web.portal.files",
+    "pricewatch.web.portal.review",
+    "pricewatch.web.portal.inbox",
+    "pricewatch.web.portal.operations",
+)
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
+
+#: The portal's stylesheet (templates link it with url_for("portal_assets.static", filename="portal.css")).
+assets = Blueprint("portal_assets", __name__, static_folder="static", static_url_path="/portal-static")
+
+
+def register(app: Flask) -> None:
+    """Register the portal's blueprints, navigation items and messages on `app`."""
+    nav = list(app.extensions.get("pricewatch_nav", ()))
+    app.register_blueprint(assets)
+    for name in MODULES:
+        module = importlib.import_module(name)
+        app.register_blueprint(module.bp)
+        nav.extend(getattr(module, "NAV", ()))
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+    app.extensions["pricewatch_nav"] = sorted(nav, key=lambda item: item.order)
+    attach_messages()
+
+
+def attach_messages() -> None:
+    """Add this package's catalog as the fallback of the main catalog of each UI language (once)."""
+    from pricewatch.web import i18n
+
+    domain = i18n.babel.domain_instance
+    for locale in i18n.LANGUAGES:
+        main = domain.cache.get(locale)
+        if main is None:
+            main = i18n.load_catalog(i18n.TRANSLATIONS_DIR, locale)
+            domain.cache[locale] = main
+        if getattr(main, "_portal_attached", False):
+            continue
+        if (TRANSLATIONS_DIR / locale).exists():
+            main.add_fallback(i18n.load_catalog(TRANSLATIONS_DIR, locale))
+        main._portal_attached = True
