@@ -287,7 +287,7 @@ def test_audit_log_filters_and_pages_back(app, client, seeded):
     first = client.get("/audit/?entity=case&actor=scheduler").get_data(as_text=True)
     cursor = re.search(r"cursor=([0-9-]+)", first).group(1)
     second = client.get(f"/audit/?entity=case&actor=scheduler&cursor={cursor}").get_data(as_text=True)
-    shown = [re.findall(r"工单 #(\d+)", page) for page in (first, second)]
+    shown = [re.findall(r"案件 #(\d+)", page) for page in (first, second)]
     assert len(shown[0]) == len(shown[1]) == 2 and "cursor=" not in second.split("<tbody>")[1]
     assert sorted(map(int, shown[0] + shown[1])) == sorted(c.id for c in seeded.case.values())
 

@@ -23,7 +23,6 @@ MODULES: tuple[str, ...] = (
     "pricewatch.web.portal.inbox",
     "pricewatch.web.portal.operations",
 )
-TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 
 #: The portal's stylesheet (templates link it with url_for("portal_assets.static", filename="portal.css")).
 assets = Blueprint("portal_assets", __name__, static_folder="static", static_url_path="/portal-static")
@@ -40,21 +39,5 @@ def register(app: Flask) -> None:
         if hasattr(module, "init_app"):
             module.init_app(app)
     app.extensions["pricewatch_nav"] = sorted(nav, key=lambda item: item.order)
-    attach_messages()
 
 
-def attach_messages() -> None:
-    """Add this package's catalog as the fallback of the main catalog of each UI language (once)."""
-    from pricewatch.web import i18n
-
-    domain = i18n.babel.domain_instance
-    for locale in i18n.LANGUAGES:
-        main = domain.cache.get(locale)
-        if main is None:
-            main = i18n.load_catalog(i18n.TRANSLATIONS_DIR, locale)
-            domain.cache[locale] = main
-        if getattr(main, "_portal_attached", False):
-            continue
-        if (TRANSLATIONS_DIR / locale).exists():
-            main.add_fallback(i18n.load_catalog(TRANSLATIONS_DIR, locale))
-        main._portal_attached = True
