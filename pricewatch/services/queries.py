@@ -441,7 +441,7 @@ def listing_detail(session: Session, listing_id: int, run: CheckRun | None) -> L
 # ----------------------------------------------------------------------------- the event log
 
 #: What the event log records (Event.entity).
-EVENT_ENTITIES = ("case", "listing", "user", "evidence", "import", "check")
+EVENT_ENTITIES = ("case", "listing", "user", "evidence", "import", "check", "report")
 
 
 @dataclass

@@ -128,8 +128,9 @@ def create_app(test_config: Mapping | None = None, *, runtime: Runtime | None = 
         if hasattr(module, "init_app"):
             module.init_app(app)
     app.extensions["pricewatch_nav"] = sorted(nav, key=lambda item: item.order)
-    from pricewatch.web import portal
+    from pricewatch.web import portal, public
     portal.register(app)
+    public.register(app)
     app.context_processor(lambda: {"nav_items": nav_items})
     _register_error_pages(app)
     _register_cli(app)

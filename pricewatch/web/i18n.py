@@ -50,7 +50,7 @@ ACTION_LABELS = {
     "activated": _l("User activated"), "deactivated": _l("User deactivated"),
     "password_changed": _l("Password changed"), "password_reset": _l("Password reset"),
     "import_listings": _l("Listings imported"), "import_observations": _l("Price quotes imported"),
-    "import_orders": _l("Orders imported"),
+    "import_orders": _l("Orders imported"), "regenerate_report": _l("Report regenerated"),
 }
 ROLE_LABELS = {
     "admin": _l("Administrator"), "monitor": _l("Monitor"), "supplier": _l("Supplier"), "viewer": _l("Viewer"),
