@@ -141,7 +141,7 @@ def execute(runtime: Runtime, job: Job, key: str, now: dt.datetime) -> str | Non
     """Run `job` for `key` if this process wins the claim; returns its message or None."""
     execution_id = claim(runtime, job.id, key, now)
     if execution_id is None:
-        log.info("%s %s: done or running elsewhere; skipped", job.id, key)
+        log.debug("%s %s: done or running elsewhere; skipped", job.id, key)
         return None
     log.info("%s %s: started", job.id, key)
     try:

@@ -26,9 +26,10 @@ def build_scheduler(runtime: Runtime):
             """Run the job for the key due now."""
             execute(runtime, job, job.due_key(local_now(runtime), sched), _utc())
 
-        scheduler.add_job(fire, CronTrigger(timezone=tz, **job.cron(sched)), id=job.id, replace_existing=True)
-    scheduler.add_job(lambda: run_due(runtime), IntervalTrigger(seconds=int(sched["poll_seconds"])),
-                      id="catch_up", replace_existing=True)
+        scheduler.add_job(fire, CronTrigger(timezone=tz, **job.cron(sched)), id=job.id, name=job.id,
+                          replace_existing=True)
+    scheduler.add_job(run_due, IntervalTrigger(seconds=int(sched["poll_seconds"])), args=(runtime,),
+                      id="catch_up", name="catch_up", replace_existing=True)
     return scheduler
 
 
@@ -42,6 +43,7 @@ def _utc():
 def run_scheduler(runtime: Runtime, once: bool = False) -> None:
     """Catch up what is due, then (unless `once`) run the cron jobs until SIGINT/SIGTERM."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # our jobs log what they do
     log.info("scheduler starting (time zone %s)", runtime.settings["timezone"])
     for job_id, message in run_due(runtime).items():
         log.info("catch-up %s: %s", job_id, message or "nothing to do")
