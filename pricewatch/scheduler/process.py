@@ -28,9 +28,25 @@ def build_scheduler(runtime: Runtime):
 
         scheduler.add_job(fire, CronTrigger(timezone=tz, **job.cron(sched)), id=job.id, name=job.id,
                           replace_existing=True)
-    scheduler.add_job(run_due, IntervalTrigger(seconds=int(sched["poll_seconds"])), args=(runtime,),
+    scheduler.add_job(poll, IntervalTrigger(seconds=int(sched["poll_seconds"])), args=(runtime,),
                       id="catch_up", name="catch_up", replace_existing=True)
     return scheduler
+
+
+def poll(runtime: Runtime) -> None:
+    """Every poll: run what is due and not yet run anywhere, then send pending e-mail."""
+    run_due(runtime)
+    from pricewatch.services.mail import deliver_pending
+
+    try:
+        with runtime.session_factory() as session:
+            sent = deliver_pending(session, runtime.settings)
+            session.commit()
+    except OSError as exc:  # the mail server is down: the inbox has the messages; retry next poll
+        log.warning("mail delivery failed: %s", exc)
+        return
+    if sent:
+        log.info("mail: %d notifications e-mailed", sent)
 
 
 def _utc():

@@ -9,7 +9,7 @@ import logging
 import smtplib
 from email.message import EmailMessage
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from pricewatch.db.base import utcnow
@@ -42,8 +42,16 @@ def deliver_pending(session: Session, settings: dict, *, now=None, limit: int = 
     if not rows:
         return 0
     sent = 0
+    stamp = now or utcnow()
     with _connect(mail) as smtp:
         for notification, address in rows:
+            # claim the row first, so two processes delivering at once never send it twice
+            claimed = session.execute(
+                update(Notification).where(Notification.id == notification.id, Notification.emailed_at.is_(None))
+                .values(emailed_at=stamp).execution_options(synchronize_session=False)
+            ).rowcount
+            if claimed != 1:
+                continue
             message = EmailMessage()
             message["From"] = mail.get("sender") or "pricewatch@localhost"
             message["To"] = address
@@ -53,8 +61,9 @@ def deliver_pending(session: Session, settings: dict, *, now=None, limit: int = 
                 smtp.send_message(message)
             except smtplib.SMTPException as exc:  # keep it pending; try again next time
                 log.warning("mail to %s failed: %s", address, exc)
+                session.execute(update(Notification).where(Notification.id == notification.id)
+                                .values(emailed_at=None).execution_options(synchronize_session=False))
                 continue
-            notification.emailed_at = now or utcnow()
             sent += 1
     session.flush()
     return sent

@@ -69,3 +69,29 @@ def test_without_a_mail_host_nothing_is_sent_and_the_inbox_keeps_them(session, s
     session.flush()
     assert deliver_pending(session, settings) == 0
     assert session.scalars(select(Notification)).one().emailed_at is None
+
+
+class _Refusing:
+    """An SMTP handler that refuses every recipient."""
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        return "550 no such user"
+
+
+def test_a_refused_message_stays_pending_for_the_next_delivery(session, settings):
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    controller = Controller(_Refusing(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings["mail"].update(host="127.0.0.1", port=port)
+        user = _user(session, "li", "li@example.org")
+        session.add(Notification(user_id=user.id, kind="k", subject="s", body="b"))
+        session.flush()
+        assert deliver_pending(session, settings) == 0
+        session.expire_all()
+        assert session.scalars(select(Notification)).one().emailed_at is None
+    finally:
+        controller.stop()
