@@ -26,7 +26,9 @@ MAX_ORIGIN = 200
 MAX_URL = 1000
 #: Rows per chunk handed to the writer (about 40 MB of tuples; the writer sorts each chunk, and
 #: bigger sorted chunks make the inserts into the quote index more local).
-OBSERVATION_CHUNK_ROWS = 100_000
+OBSERVATION_CHUNK_ROWS = 200_000
+#: Distinct origins shared as one string object each (a feed names a few dozen platforms).
+_MAX_SHARED_ORIGINS = 10_000
 
 Quote = tuple[int, str, str, int, str, str]
 
@@ -111,6 +113,8 @@ def _quotes(table: Table, errors: ErrorLog, product_ids: Mapping[str, int], chun
             return None
         return (product_id, source, day, price, texts[0], texts[1])
 
+    origins: dict[str, str] = {}  # each distinct origin kept as one shared string
+    get_origin = origins.get
     get_product = product_ids.get
     get_source = _SOURCES.get
     get_day = dates.get
@@ -118,7 +122,7 @@ def _quotes(table: Table, errors: ErrorLog, product_ids: Mapping[str, int], chun
     chunk: list[Quote] = []
     add = chunk.append
     line = 1
-    data_rows = 0
+    blank = 0
     for record in table:
         line += 1
         try:
@@ -136,19 +140,21 @@ def _quotes(table: Table, errors: ErrorLog, product_ids: Mapping[str, int], chun
                 raise _Careful
         except (_Careful, IndexError):
             if is_blank(record):
+                blank += 1
                 continue
-            data_rows += 1
             quote = careful(record, line)
             if quote is not None:
                 add(quote)
         else:
-            data_rows += 1
-            add((product_id, source, day, price, origin, url))
+            shared = get_origin(origin)
+            if shared is None and len(origins) < _MAX_SHARED_ORIGINS:
+                shared = origins[origin] = origin
+            add((product_id, source, day, price, origin if shared is None else shared, url))
         if len(chunk) >= chunk_size:
             yield chunk
             chunk = []
             add = chunk.append
     if chunk:
         yield chunk
-    if not data_rows and not errors:
+    if line - 1 - blank == 0 and not errors:
         report_no_rows(errors)

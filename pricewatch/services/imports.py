@@ -13,10 +13,11 @@ any problem raises `ImportRejected` listing them all, and stores nothing:
 from __future__ import annotations
 
 import datetime as dt
-import json
 from contextlib import contextmanager, suppress
 from dataclasses import asdict, dataclass
 from decimal import Decimal
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Mapping
 from zoneinfo import ZoneInfo
@@ -212,8 +213,7 @@ class _ListingWriter:
         self.session, self.batch_id, self.actor, self.now = session, batch_id, actor, now
         self.suppliers: dict[str, list] = {}  # code -> [id, name]
         self.named: set[str] = set()          # suppliers whose name the file has set
-        self.products: dict[str, list] = {}   # code -> [id, category, brand, model, name]
-        self.described: set[str] = set()      # products the file has described
+        self.products: dict[str, int] = {}    # code -> id, once the file's first row described it
         self.price_changes: list[tuple[int, Decimal, Decimal]] = []
         self.rows = self.added = self.updated = self.unchanged = 0
 
@@ -231,7 +231,7 @@ class _ListingWriter:
                            c.committed_discount, c.price_effective_on), c.code, {row.listing_id for row in rows})}
         new, changed, history, events = [], [], [], []
         for row in rows:
-            values = {"product_id": self.products[row.product_id][0],
+            values = {"product_id": self.products[row.product_id],
                       "supplier_id": self.suppliers[row.supplier_id][0], "category": row.category,
                       "name": row.name, "committed_discount": row.committed_discount}
             old = stored.get(row.listing_id)
@@ -305,33 +305,34 @@ class _ListingWriter:
         self.named.update(names)
 
     def _products(self, rows: list[ListingRow]) -> None:
-        """Resolve every product of the chunk; its first row in the file describes it."""
+        """Resolve every product of the chunk; its first row in the file describes it.
+
+        A new product takes that row's category, brand, model and name; a stored one takes the
+        non-empty ones that differ.
+        """
         firsts: dict[str, ListingRow] = {}
         for row in rows:
-            if row.product_id not in self.described:
+            if row.product_id not in self.products:
                 firsts.setdefault(row.product_id, row)
+        if not firsts:
+            return
         c = Product.__table__.c
         columns = (c.id, c.code, c.category, c.brand, c.model, c.name)
-        missing = set(firsts) - self.products.keys()
-        for r in _lookup(self.session, columns, c.code, missing):
-            self.products[r.code] = [r.id, r.category, r.brand, r.model, r.name]
-        missing -= self.products.keys()
-        if missing:
-            _insert_rows(self.session, Product.__table__, [
-                {"code": code, "category": firsts[code].category, "brand": firsts[code].brand,
-                 "model": firsts[code].model, "name": firsts[code].name} for code in sorted(missing)])
-            for r in _lookup(self.session, columns, c.code, missing):
-                self.products[r.code] = [r.id, r.category, r.brand, r.model, r.name]
         described = []
-        for code, row in firsts.items():
-            entry = self.products[code]
-            merged = [new or old for new, old in zip((row.category, row.brand, row.model, row.name), entry[1:])]
-            if merged != entry[1:]:
-                entry[1:] = merged
-                described.append({"id": entry[0], "category": merged[0], "brand": merged[1],
-                                  "model": merged[2], "name": merged[3]})
+        for r in _lookup(self.session, columns, c.code, firsts):
+            row = firsts.pop(r.code)
+            self.products[r.code] = r.id
+            stored = (r.category, r.brand, r.model, r.name)
+            given = tuple(new or old for new, old in zip((row.category, row.brand, row.model, row.name), stored))
+            if given != stored:
+                described.append({"id": r.id, "category": given[0], "brand": given[1], "model": given[2],
+                                  "name": given[3]})
         _update_rows(self.session, Product.__table__, described)
-        self.described.update(firsts)
+        if firsts:  # not stored yet
+            _insert_rows(self.session, Product.__table__, [
+                {"code": code, "category": row.category, "brand": row.brand, "model": row.model, "name": row.name}
+                for code, row in sorted(firsts.items())])
+            self.products.update((r.code, r.id) for r in _lookup(self.session, (c.code, c.id), c.code, firsts))
 
     def apply_price_rule(self, settings: Mapping) -> None:
         """Compare each changed price with the listing's latest check (METHOD.md)."""
@@ -353,6 +354,12 @@ class _ListingWriter:
 
 # -- observations ------------------------------------------------------------------------------
 
+_QUOTE_COLUMNS = "product_id, source, observed_on, price, origin, url"
+#: The unique constraint uq_observations_quote: a quote already stored is skipped.
+_QUOTE_CONFLICT = "ON CONFLICT (product_id, source, observed_on, price, origin) DO NOTHING"
+_by_product = itemgetter(0)
+
+
 def import_observations(session: Session, path, *, actor: str, today: dt.date | None = None,
                         progress: Progress | None = None, settings: Mapping) -> ImportSummary:
     """Import a file of price quotes; quotes already stored (or repeated) are skipped.
@@ -365,7 +372,7 @@ def import_observations(session: Session, path, *, actor: str, today: dt.date | 
     with open_table(path, errors) as table:
         product_ids: dict[str, int] = {}
         quotes = read_observations(table, errors, product_ids)  # checks the header first
-        product_ids.update(session.execute(select(Product.code, Product.id)).tuples().all())
+        product_ids.update(_all_product_ids(session))
         batch = _start_batch(session, "observations", path, actor)
         writer = _quote_writer(session, batch.id)
         bar = _Progress(progress or NullProgress(), f"observations {path.name}", table)
@@ -374,11 +381,12 @@ def import_observations(session: Session, path, *, actor: str, today: dt.date | 
         def encoded() -> Iterator[tuple[Any, int, int]]:
             """In the reader thread: (payload for the writer, rows, file position).
 
-            Each chunk is sorted by the quote key, so that its inserts walk the unique index in
-            order instead of jumping about it (a feed arrives by date with products mixed).
+            Each chunk is sorted by product, so that its inserts walk the unique quote index
+            (product first) in order instead of jumping about it: a feed arrives by date with
+            products mixed, and at 9 million rows that index no longer fits the page cache.
             """
             for chunk in quotes:
-                chunk.sort()
+                chunk.sort(key=_by_product)
                 yield writer.encode(chunk), len(chunk), table.position()
 
         with _import_cache(session):
@@ -395,8 +403,14 @@ def import_observations(session: Session, path, *, actor: str, today: dt.date | 
                                            "unchanged": 0, "skipped": rows - added})
 
 
-_QUOTE_COLUMNS = "product_id, source, observed_on, price, origin, url"
-_QUOTE_CONFLICT = "ON CONFLICT (product_id, source, observed_on, price, origin) DO NOTHING"
+def _all_product_ids(session: Session) -> Iterator[tuple[str, int]]:
+    """(code, id) of every product, straight from the driver (4x faster than through the ORM)."""
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.execute(f"SELECT code, id FROM {Product.__tablename__}")
+        yield from cursor
+    finally:
+        cursor.close()
 
 
 def _quote_writer(session: Session, batch_id: int):
@@ -408,42 +422,41 @@ def _quote_writer(session: Session, batch_id: int):
 
 
 class _SqliteQuotes:
-    """SQLite: each chunk goes in as one JSON text, unpacked by SQLite itself (json_each).
+    """SQLite: multi-row `INSERT ... VALUES (...), (...), ...` statements of thousands of rows.
 
-    One statement per chunk keeps the per-row work in C, and SQLite releases the GIL while it
-    runs, so the reader thread parses the next chunk meanwhile. Without the JSON functions it
-    falls back to executemany.
+    One statement per few thousand rows takes SQLite's per-statement work off the per-row path
+    (3x cheaper than executemany or unpacking JSON), and SQLite releases the GIL while a
+    statement runs, so the reader thread parses the next chunk meanwhile.
     """
 
+    COLUMNS = 6
+
     def __init__(self, connection, batch_id: int):
+        import sqlite3
+
         self.cursor = connection.connection.driver_connection.cursor()
-        try:
-            self.cursor.execute("SELECT json_extract('[1]', '$[0]')")
-            self.json = True
-        except Exception:  # noqa: BLE001 - no JSON1 in this SQLite build
-            self.json = False
-        batch = int(batch_id)
-        if self.json:
-            fields = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(6))
-            self.sql = (f"INSERT INTO observations ({_QUOTE_COLUMNS}, batch_id) SELECT {fields}, {batch} "
-                        f"FROM json_each(?) WHERE 1 {_QUOTE_CONFLICT}")
-        else:
-            self.sql = (f"INSERT INTO observations ({_QUOTE_COLUMNS}, batch_id) "
-                        f"VALUES (?, ?, ?, ?, ?, ?, {batch}) {_QUOTE_CONFLICT}")
+        max_variables = 32766 if sqlite3.sqlite_version_info >= (3, 32, 0) else 999
+        self.rows_per_statement = max_variables // self.COLUMNS
+        self.batch_id = int(batch_id)
+        self.full = self._sql(self.rows_per_statement)
 
-    def encode(self, chunk: list) -> Any:
-        """Run in the reader thread."""
-        if self.json:
-            return json.dumps(chunk, ensure_ascii=False, separators=(",", ":"))
-        return chunk
+    def _sql(self, rows: int) -> str:
+        values = ",".join([f"(?,?,?,?,?,?,{self.batch_id})"] * rows)
+        return f"INSERT INTO observations ({_QUOTE_COLUMNS}, batch_id) VALUES {values} {_QUOTE_CONFLICT}"
 
-    def write(self, payload) -> int:
+    def encode(self, chunk: list) -> list[list]:
+        """Run in the reader thread: the chunk as one flat parameter list per statement."""
+        step = self.rows_per_statement
+        return [list(chain.from_iterable(chunk[start:start + step])) for start in range(0, len(chunk), step)]
+
+    def write(self, payload: list[list]) -> int:
         """Store one chunk; how many quotes were new."""
-        if self.json:
-            self.cursor.execute(self.sql, (payload,))
-        else:
-            self.cursor.executemany(self.sql, payload)
-        return self.cursor.rowcount
+        added = 0
+        for params in payload:
+            rows = len(params) // self.COLUMNS
+            self.cursor.execute(self.full if rows == self.rows_per_statement else self._sql(rows), params)
+            added += self.cursor.rowcount
+        return added
 
     def close(self) -> None:
         self.cursor.close()
@@ -488,7 +501,8 @@ class _PostgresQuotes:
 
 # -- orders ------------------------------------------------------------------------------------
 
-_ORDER_FIELDS = (("listing_id", "listing"), ("buyer_code", "buyer_id"), ("ordered_on", "ordered_on"),
+#: (OrderLine column, file column) compared when a line is already stored.
+_ORDER_FIELDS = (("listing_id", "listing_id"), ("buyer_code", "buyer_id"), ("ordered_on", "ordered_on"),
                  ("quantity", "quantity"), ("unit_price", "unit_price"))
 
 
@@ -526,7 +540,7 @@ def _check_orders(session: Session, rows: list[OrderRow], listing_ids: dict[str,
     stored = {(r.order_code, r.line_no): r for r in _lookup(
         session, (o.order_code, o.line_no, o.listing_id, o.buyer_code, o.ordered_on, o.quantity, o.unit_price),
         o.order_code, {row.order_id for row in rows})}
-    codes = {}
+    codes: dict[int, str] = {}
     new = []
     for row in rows:
         listing_id = listing_ids.get(row.listing_id)
@@ -540,13 +554,13 @@ def _check_orders(session: Session, rows: list[OrderRow], listing_ids: dict[str,
         if old is None:
             new.append(values)
             continue
-        diffs = [name for key, name in _ORDER_FIELDS if getattr(old, key) != values[key]]
+        diffs = [(key, name) for key, name in _ORDER_FIELDS if getattr(old, key) != values[key]]
         if not diffs:
             counts["skipped"] += 1
             continue
-        if "listing" in diffs:
+        if diffs[0][0] == "listing_id":
             codes = codes or _listing_codes(session, {r.listing_id for r in stored.values()})
-        described = ", ".join(_describe(name, old, row, codes) for name in diffs)
+        described = ", ".join(_describe(key, name, old, row, codes) for key, name in diffs)
         errors.add(row.line, "order_id", f"order {shown(row.order_id)} line_no {row.line_no} is already "
                                          f"stored with other values: {described}")
     return new
@@ -557,10 +571,9 @@ def _listing_codes(session: Session, ids: set[int]) -> dict[int, str]:
     return {r.id: r.code for r in _lookup(session, (c.id, c.code), c.id, ids)}
 
 
-def _describe(name: str, old, row: OrderRow, codes: dict[int, str]) -> str:
-    """`column stored X, file Y` for one differing value."""
-    if name == "listing":
-        return f"listing_id stored {codes.get(old.listing_id, old.listing_id)}, file {row.listing_id}"
-    stored = getattr(old, {"buyer_id": "buyer_code"}.get(name, name))
-    given = getattr(row, name)
-    return f"{name} stored {stored}, file {given}"
+def _describe(key: str, name: str, old, row: OrderRow, codes: dict[int, str]) -> str:
+    """`column stored X, file Y` for one differing value (listings by their code)."""
+    stored = getattr(old, key)
+    if key == "listing_id":
+        stored = codes.get(stored, stored)
+    return f"{name} stored {stored}, file {getattr(row, name)}"

@@ -133,6 +133,17 @@ def test_a_re_import_without_name_or_discount_keeps_the_stored_ones(session, set
         "得力9911碎纸机", Decimal("0.0300"), "华东办公设备有限公司", "得力")
 
 
+def test_a_product_takes_the_non_empty_description_of_its_first_row(session, settings, tmp_path):
+    load_listings(session, settings)
+    path = write(tmp_path, "listing_id,product_id,supplier_id,category,brand,model,mall_price\n"
+                           "L001,P001,S01,shredder,得力deli,,899.00\nL002,P001,S02,shredder,别的,9911X,920.50\n")
+
+    load_listings(session, settings, path)
+
+    product = listing(session, "L001").product
+    assert (product.brand, product.model, product.name) == ("得力deli", "9911", "得力9911碎纸机")
+
+
 def test_other_changed_values_update_the_listing_without_a_price_row(session, settings, tmp_path):
     load_listings(session, settings)
     path = write(tmp_path, "listing_id,product_id,supplier_id,supplier_name,category,name,mall_price,"
@@ -323,3 +334,31 @@ def test_problems_of_every_chunk_are_reported(session, settings, tmp_path, monke
         load_orders(session, settings, path)
 
     assert info.value.errors == [f"line {i + 2}, column listing_id: unknown listing 'L404'" for i in (0, 2, 4)]
+
+
+class RecordingProgress:
+    """A progress bar that remembers what it was told."""
+
+    def __init__(self):
+        self.stages: list[tuple[str, int | None]] = []
+        self.done = 0
+
+    def stage(self, label, total=None):
+        self.stages.append((label, total))
+
+    def advance(self, n=1):
+        self.done += n
+
+    def close(self):
+        pass
+
+
+def test_an_import_reports_its_progress_through_the_whole_file(session, settings):
+    load_listings(session, settings)
+    progress = RecordingProgress()
+
+    import_observations(session, FIXTURES / "observations.csv", actor="mona", settings=settings, progress=progress)
+
+    size = (FIXTURES / "observations.csv").stat().st_size
+    assert progress.stages == [("observations observations.csv", size)]
+    assert progress.done == size
