@@ -22,6 +22,8 @@ class Case(Base):
         Index("ix_cases_state_deadline", "state", "deadline_on"),
         Index("ix_cases_supplier", "supplier_id", "is_open"),
         Index("ix_cases_listing", "listing_id"),
+        Index("ix_cases_open_deadline", "is_open", "deadline_on"),
+        Index("ix_cases_period_state", "period", "state"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"))

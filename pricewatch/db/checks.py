@@ -58,9 +58,10 @@ class QuoteFlag(Base):
     """A quote dropped as an outlier in a run, with the reason (kept on record, shown)."""
 
     __tablename__ = "quote_flags"
+    __table_args__ = (Index("ix_quote_flags_observation_run", "observation_id", "run_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("check_runs.id"), index=True)
-    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"), index=True)
+    observation_id: Mapped[int] = mapped_column(ForeignKey("observations.id"))
     reason: Mapped[str] = mapped_column(String(300))
 
 

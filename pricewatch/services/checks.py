@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -279,7 +279,19 @@ def run_check(factory: sessionmaker[Session], settings: dict, period: str, *, ac
             session.rollback()
             raise
         progress.close()
-        return _outcome(run, is_new=True)
+    refresh_statistics(factory)
+    return _outcome(run, is_new=True)
+
+
+def refresh_statistics(factory: sessionmaker[Session]) -> None:
+    """On SQLite, refresh the planner's statistics of the tables the pages filter (about 1 s at
+    520,000 listings): without them SQLite walks the wrong index for supplier and search filters."""
+    with factory() as session:
+        if session.get_bind().dialect.name != "sqlite":
+            return
+        for table in ("listing_results", "quote_flags", "cases", "listings"):
+            session.execute(text(f"ANALYZE {table}"))
+        session.commit()
 
 
 def _already(factory, period: str) -> CheckOutcome:

@@ -74,10 +74,15 @@ def load_catalog(directory: Path, locale: str) -> support.NullTranslations:
     return support.NullTranslations()
 
 
+_PARSED: dict = {}
+
+
 def language_of(locale) -> str:
     """The LANGUAGES key of a babel Locale (zh_CN parses as zh_Hans_CN), else its text."""
-    for name in LANGUAGES:
-        if Locale.parse(name) == locale:
+    if not _PARSED:  # Locale.parse rescans Babel's locale list: parse once, not per gettext call
+        _PARSED.update((name, Locale.parse(name)) for name in LANGUAGES)
+    for name, parsed in _PARSED.items():
+        if parsed == locale:
             return name
     return str(locale)
 
