@@ -52,7 +52,7 @@ class BarProgress:
         if self.enabled:
             from tqdm import tqdm
 
-            self._bar = tqdm(total=total, desc=label, unit="row", unit_scale=True, file=sys.stderr,
+            self._bar = tqdm(total=total, desc=label, unit="", unit_scale=True, file=sys.stderr,
                              dynamic_ncols=True, leave=False)
 
     def advance(self, n: int = 1) -> None:

@@ -1,7 +1,6 @@
 """Data in and out: `import listings|observations|orders FILE`, `export results PERIOD -o FILE`."""
 from __future__ import annotations
 
-import datetime as dt
 import os
 from pathlib import Path
 
@@ -43,7 +42,7 @@ def _make_import(kind: str):
         progress = BarProgress()
         try:
             with committing(runtime) as session:
-                summary = service(session, path, actor=os.environ.get("USER", "cli"), today=dt.date.today(),
+                summary = service(session, path, actor=os.environ.get("USER", "cli"), today=None,
                                   progress=progress, settings=runtime.settings)
         except ImportRejected as exc:
             progress.close()
