@@ -72,7 +72,7 @@ from dataclasses import dataclass
 from typing import Mapping, Sequence
 from zoneinfo import ZoneInfo
 
-from flask import Flask, current_app, g, render_template
+from flask import Blueprint, Flask, current_app, g, render_template
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import HTTPException
 
@@ -120,14 +120,7 @@ def create_app(test_config: Mapping | None = None, *, runtime: Runtime | None = 
     auth.init_app(app)
     i18n.init_app(app)
 
-    nav: list[NavItem] = []
-    for name in BLUEPRINT_MODULES:
-        module = importlib.import_module(name)
-        app.register_blueprint(module.bp)
-        nav.extend(getattr(module, "NAV", ()))
-        if hasattr(module, "init_app"):
-            module.init_app(app)
-    app.extensions["pricewatch_nav"] = sorted(nav, key=lambda item: item.order)
+    register_modules(app, BLUEPRINT_MODULES)
     from pricewatch.web import portal, public
     portal.register(app)
     public.register(app)
@@ -135,6 +128,21 @@ def create_app(test_config: Mapping | None = None, *, runtime: Runtime | None = 
     _register_error_pages(app)
     _register_cli(app)
     return app
+
+
+def register_modules(app: Flask, modules: Sequence[str], assets: Blueprint | None = None) -> None:
+    """Register each module's `bp` (and `init_app`), an optional static-assets blueprint, and merge
+    the modules' NAV items into the app's navigation, ordered."""
+    nav: list[NavItem] = list(app.extensions.get("pricewatch_nav", ()))
+    if assets is not None:
+        app.register_blueprint(assets)
+    for name in modules:
+        module = importlib.import_module(name)
+        app.register_blueprint(module.bp)
+        nav.extend(getattr(module, "NAV", ()))
+        if hasattr(module, "init_app"):
+            module.init_app(app)
+    app.extensions["pricewatch_nav"] = sorted(nav, key=lambda item: item.order)
 
 
 def _configure(app: Flask, settings: Mapping) -> None:

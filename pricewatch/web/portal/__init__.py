@@ -10,7 +10,6 @@ a message the main catalog does not translate is looked up here.
 """
 from __future__ import annotations
 
-import importlib
 from pathlib import Path
 
 from flask import Blueprint, Flask
@@ -29,15 +28,9 @@ assets = Blueprint("portal_assets", __name__, static_folder="static", static_url
 
 
 def register(app: Flask) -> None:
-    """Register the portal's blueprints, navigation items and messages on `app`."""
-    nav = list(app.extensions.get("pricewatch_nav", ()))
-    app.register_blueprint(assets)
-    for name in MODULES:
-        module = importlib.import_module(name)
-        app.register_blueprint(module.bp)
-        nav.extend(getattr(module, "NAV", ()))
-        if hasattr(module, "init_app"):
-            module.init_app(app)
-    app.extensions["pricewatch_nav"] = sorted(nav, key=lambda item: item.order)
+    """Register the portal's blueprints and navigation items on `app`."""
+    from pricewatch.web import register_modules
+
+    register_modules(app, MODULES, assets)
 
 

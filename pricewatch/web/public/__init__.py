@@ -17,7 +17,6 @@ words them exactly as the published report files do.
 """
 from __future__ import annotations
 
-import importlib
 
 from flask import Blueprint, Flask
 from flask_babel import lazy_gettext as _l
@@ -43,15 +42,9 @@ def category_label(code: str) -> str:
 
 
 def register(app: Flask) -> None:
-    """Register this package's blueprints, navigation items and messages on `app`."""
-    nav = list(app.extensions.get("pricewatch_nav", ()))
-    app.register_blueprint(assets)
-    for name in MODULES:
-        module = importlib.import_module(name)
-        app.register_blueprint(module.bp)
-        nav.extend(getattr(module, "NAV", ()))
-        if hasattr(module, "init_app"):
-            module.init_app(app)
-    app.extensions["pricewatch_nav"] = sorted(nav, key=lambda item: item.order)
+    """Register this package's blueprints and navigation items on `app`."""
+    from pricewatch.web import register_modules
+
+    register_modules(app, MODULES, assets)
 
 
