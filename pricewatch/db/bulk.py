@@ -6,14 +6,47 @@ take ISO text on SQLite and `datetime.date` on PostgreSQL (see `date_param`).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from typing import Iterable, Sequence
 
+import numpy as np
 from sqlalchemy.orm import Session
+
+#: Rows fetched per round trip by `fetch_int_matrix`.
+FETCH_ROWS = 200_000
 
 
 def dbapi_connection(session: Session):
     """The raw DBAPI connection under the session's current transaction."""
     return session.connection().connection.driver_connection
+
+
+def placeholder(session: Session) -> str:
+    """The DBAPI parameter marker of the session's driver."""
+    return "?" if session.get_bind().dialect.name == "sqlite" else "%s"
+
+
+def fetch_int_matrix(session: Session, sql: str, params: tuple, ncols: int, progress=None) -> np.ndarray:
+    """Run `sql` on the raw connection and collect its integer columns into an (n, ncols) array.
+
+    `sql` uses `?` markers on SQLite and `%s` on PostgreSQL (see `placeholder`); `progress`, when
+    given, is advanced by the rows of each round trip.
+    """
+    cur = dbapi_connection(session).cursor()
+    cur.execute(sql, params)
+    parts = []
+    while True:
+        chunk = cur.fetchmany(FETCH_ROWS)
+        if not chunk:
+            break
+        flat = np.fromiter(itertools.chain.from_iterable(chunk), dtype=np.int64, count=len(chunk) * ncols)
+        parts.append(flat.reshape(-1, ncols))
+        if progress:
+            progress.advance(len(chunk))
+    cur.close()
+    if not parts:
+        return np.empty((0, ncols), dtype=np.int64)
+    return np.concatenate(parts) if len(parts) > 1 else parts[0]
 
 
 def date_param(session: Session, day: dt.date):

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from pricewatch.config import method_params
 from pricewatch.db.base import utcnow
-from pricewatch.db.bulk import bulk_insert, date_param, dbapi_connection
+from pricewatch.db.bulk import bulk_insert, date_param, dbapi_connection, fetch_int_matrix, placeholder
 from pricewatch.db.models import CheckRun
 from pricewatch.domain import method
 from pricewatch.domain.params import BANDS, SOURCES
@@ -26,9 +26,6 @@ from pricewatch.domain.periods import parse_period
 from pricewatch.domain.progress import NullProgress, Progress
 from pricewatch.services.cases import today_of
 from pricewatch.services.events import record_event
-
-_FETCH = 200_000
-
 
 class CheckError(RuntimeError):
     """The check cannot run (nothing to check, or the database refused)."""
@@ -49,31 +46,6 @@ class CheckOutcome:
     delisted: int = 0
 
 
-def _placeholder(session: Session) -> str:
-    """The DBAPI parameter marker of the session's driver."""
-    return "?" if session.get_bind().dialect.name == "sqlite" else "%s"
-
-
-def _fetch_int_matrix(session: Session, sql: str, params: tuple, ncols: int,
-                      progress: Progress | None = None) -> np.ndarray:
-    """Run `sql` on the raw connection and collect its integer columns into an (n, ncols) array."""
-    cur = dbapi_connection(session).cursor()
-    cur.execute(sql, params)
-    parts = []
-    while True:
-        chunk = cur.fetchmany(_FETCH)
-        if not chunk:
-            break
-        flat = np.fromiter(itertools.chain.from_iterable(chunk), dtype=np.int64, count=len(chunk) * ncols)
-        parts.append(flat.reshape(-1, ncols))
-        if progress:
-            progress.advance(len(chunk))
-    cur.close()
-    if not parts:
-        return np.empty((0, ncols), dtype=np.int64)
-    return np.concatenate(parts) if len(parts) > 1 else parts[0]
-
-
 @dataclass
 class _Listings:
     """The listings checked: ids, products, suppliers, categories, prices in force (cents)."""
@@ -91,7 +63,7 @@ def _load_listings(session: Session, as_of: dt.date) -> _Listings:
     The check judges the price the mall charges when it runs; a change after that is handled by
     the rule for price changes between checks (pricewatch.services.pricing).
     """
-    p = _placeholder(session)
+    p = placeholder(session)
     end_param = date_param(session, as_of)
     cur = dbapi_connection(session).cursor()
     cur.execute(_LISTINGS_SQL)
@@ -103,7 +75,7 @@ def _load_listings(session: Session, as_of: dt.date) -> _Listings:
         cats.append(cat)
     cur.close()
     ids_a = np.asarray(ids, dtype=np.int64)
-    prices = _fetch_int_matrix(session, _PRICES_SQL.replace("?", p), (end_param,), 2)
+    prices = fetch_int_matrix(session, _PRICES_SQL.replace("?", p), (end_param,), 2)
     # the price in force on `end`: the last history row per listing (rows come sorted)
     mall = np.full(len(ids_a), -1, dtype=np.int64)
     if len(prices):
@@ -158,9 +130,9 @@ def compute_period(session: Session, settings: dict, period: str, progress: Prog
     if len(listings.id) == 0:
         raise CheckError(f"period {period}: no active listing has a price on {as_of}; import listings first")
     products = np.unique(listings.product)
-    p = _placeholder(session)
+    p = placeholder(session)
     progress.stage("quotes")
-    raw = _fetch_int_matrix(session, _QUOTES_SQL.replace("?", p),
+    raw = fetch_int_matrix(session, _QUOTES_SQL.replace("?", p),
                             (date_param(session, start), date_param(session, end)), 4, progress)
     pos = np.searchsorted(products, raw[:, 1]) if len(raw) else np.empty(0, dtype=np.int64)
     pos_c = np.minimum(pos, len(products) - 1)

@@ -50,7 +50,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from pricewatch.db.base import utcnow
-from pricewatch.db.bulk import date_param, dbapi_connection
+from pricewatch.db.bulk import date_param, dbapi_connection, placeholder
 from pricewatch.db.models import (
     Case, CheckRun, Event, Listing, ListingPrice, ListingResult, OrderLine, ReportSnapshot, Supplier,
 )
@@ -134,11 +134,6 @@ class _Tallies:
                 apply(tallies[label[key] if label else key], row)
 
 
-def _placeholder(session: Session) -> str:
-    """The DBAPI parameter marker of the session's driver."""
-    return "?" if session.get_bind().dialect.name == "sqlite" else "%s"
-
-
 def _add_bands(tally: fig.Tally, row: list) -> None:
     """Add band counts (in BANDS order) to a tally."""
     for band, n in zip(BANDS, row):
@@ -207,7 +202,7 @@ def _lines_sql(session: Session, window: _Window) -> tuple[str, list]:
     Money columns come back as their stored integers (cents; the discount in units of 0.0001); the
     last column is the run of the line's period (-1: none).
     """
-    p = _placeholder(session)
+    p = placeholder(session)
     whens, params = [], []
     for period, run_id in sorted(window.runs.items()):
         start, end = parse_period(period)
@@ -226,7 +221,7 @@ class _ProductAverages:
         self.by_run = {}
         for run_id in run_ids:
             cur = dbapi_connection(session).cursor()
-            p = _placeholder(session)
+            p = placeholder(session)
             cur.execute(f"SELECT product_id, COALESCE({source}_avg, 0), COALESCE(monitored_price, 0), "
                         f"COALESCE(index_avg, 0) FROM product_results WHERE run_id = {p} ORDER BY product_id",
                         (int(run_id),))
