@@ -1,8 +1,8 @@
 """Read-side queries for the monitor's pages: plain functions on a session; they never write.
 
-Built to stay fast on a month of 520,000 listings: lists read one page through the indexes on
-listing_results (run_id, band, deviation), (run_id, supplier_id) and (run_id, category); counts come
-from the per-band counters stored on CheckRun, or are capped (`COUNT_CAP`) when filters apply.
+Built to stay fast on a month of 520,000 listings: lists read one page through an index, and
+counts over many rows are capped (`COUNT_CAP`). The flagged-listings list is in
+`pricewatch.services.flagged` (it filters the run's in-memory `ResultIndex` instead).
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Sequence
 
-from sqlalchemy import and_, func, literal_column, or_, select, text, union_all
+from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from pricewatch.db.models import (
@@ -27,14 +27,10 @@ COUNT_CAP = 10_000
 MAX_OFFSET = 10_000
 #: The spread of source averages above which the sources are said to disagree.
 SPREAD_WARNING = Decimal("0.30")
-#: Band filters of the flagged list: a band, "flagged" (evidence + delist) or "all".
-BAND_FILTERS = ("flagged", "evidence", "delist", "normal", "insufficient", "all")
-#: Orders of the flagged list.
-FLAGGED_SORTS = ("deviation", "mall_price", "code")
 #: Case-state filters besides the states themselves.
 CASE_STATE_GROUPS = ("open", "closed", "all")
-_SUPPLIER_MATCH_LIMIT = 200
 _SEARCH_MATCH_LIMIT = 1000
+_SUPPLIER_MATCH_LIMIT = 200
 
 
 @dataclass
@@ -47,6 +43,8 @@ class Page:
     total: int
     #: True when `total` is only a lower bound (the real count is larger)
     total_capped: bool = False
+    #: the deepest row paging may reach (None: no limit)
+    max_offset: int | None = MAX_OFFSET
 
     @property
     def has_prev(self) -> bool:
@@ -56,12 +54,17 @@ class Page:
     @property
     def has_next(self) -> bool:
         """Whether a further page exists and can be reached."""
-        return self.page * self.page_size < self.total and self.page * self.page_size < MAX_OFFSET + self.page_size
+        return self.page * self.page_size < self._reachable
 
     @property
     def pages(self) -> int:
         """The number of pages (of the capped count)."""
-        return max(1, -(-min(self.total, MAX_OFFSET + self.page_size) // self.page_size))
+        return max(1, -(-self._reachable // self.page_size))
+
+    @property
+    def _reachable(self) -> int:
+        """How many rows paging can reach."""
+        return self.total if self.max_offset is None else min(self.total, self.max_offset + self.page_size)
 
 
 # ----------------------------------------------------------------------------- runs
@@ -146,134 +149,34 @@ def overview(session: Session, run: CheckRun, today: dt.date, trend_runs: int = 
                     overdue_count=overdue, trend=trend)
 
 
-# ----------------------------------------------------------------------------- flagged listings
-
-def categories_of_run(session: Session, run_id: int) -> list[str]:
-    """The categories present in a run (a loose index scan: one index probe per category)."""
-    sql = text(
-        "WITH RECURSIVE c(cat) AS ("
-        " SELECT MIN(category) FROM listing_results WHERE run_id = :r"
-        " UNION ALL"
-        " SELECT (SELECT MIN(category) FROM listing_results WHERE run_id = :r AND category > c.cat)"
-        " FROM c WHERE c.cat IS NOT NULL)"
-        " SELECT cat FROM c WHERE cat IS NOT NULL")
-    return [row[0] for row in session.execute(sql, {"r": run_id})]
-
+# ----------------------------------------------------------------------------- text filters
 
 def supplier_ids_matching(session: Session, term: str) -> list[int]:
     """Suppliers whose code is `term` or whose code or name contains it (at most a few hundred)."""
     term = term.strip()
-    like = f"%{_escape_like(term)}%"
+    like = f"%{escape_like(term)}%"
     return list(session.scalars(
         select(Supplier.id).where(or_(Supplier.code == term, Supplier.code.like(like, escape="\\"),
                                       Supplier.name.like(like, escape="\\")))
         .limit(_SUPPLIER_MATCH_LIMIT)))
 
 
-def _listing_ids_matching(session: Session, term: str) -> list[int]:
+def listing_ids_matching(session: Session, term: str) -> list[int]:
     """Listings whose code is `term`, starts with it, or whose name contains it (capped)."""
     term = term.strip()
     exact = list(session.scalars(select(Listing.id).where(Listing.code == term)))
     if exact:
         return exact
-    like = _escape_like(term)
+    like = escape_like(term)
     return list(session.scalars(
         select(Listing.id).where(or_(Listing.code.like(f"{like}%", escape="\\"),
                                      Listing.name.like(f"%{like}%", escape="\\")))
         .limit(_SEARCH_MATCH_LIMIT)))
 
 
-def _escape_like(term: str) -> str:
+def escape_like(term: str) -> str:
     """A LIKE pattern matching `term` literally."""
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def _bands_of(band: str) -> list[str] | None:
-    """The bands a band filter stands for (None: every band)."""
-    if band == "flagged":
-        return ["evidence", "delist"]
-    if band == "all":
-        return None
-    if band in BANDS:
-        return [band]
-    raise ValueError(f"unknown band filter {band!r}")
-
-
-@dataclass
-class FlaggedRow:
-    """One listing result with what the list shows of the listing and its supplier."""
-
-    result: ListingResult
-    listing_code: str
-    listing_name: str
-    supplier_code: str
-    supplier_name: str
-
-
-def flagged_listings(session: Session, run: CheckRun, *, band: str = "flagged", category: str | None = None,
-                     supplier: str | None = None, search: str | None = None, sort: str = "deviation",
-                     page: int = 1, page_size: int = 50) -> Page:
-    """One page of a run's listing results, filtered, sorted, with a count capped at COUNT_CAP."""
-    bands = _bands_of(band)
-    if sort not in FLAGGED_SORTS:
-        raise ValueError(f"unknown sort {sort!r}")
-    page = max(1, int(page))
-    offset = min((page - 1) * page_size, MAX_OFFSET)
-    conds = [ListingResult.run_id == run.id]
-    if category:
-        conds.append(ListingResult.category == category)
-    if supplier:
-        conds.append(ListingResult.supplier_id.in_(supplier_ids_matching(session, supplier) or [-1]))
-    if search:
-        conds.append(ListingResult.listing_id.in_(_listing_ids_matching(session, search) or [-1]))
-    page_ids = _page_of_result_ids(session, conds, bands, sort, offset, page_size)
-    rows = []
-    if page_ids:
-        found = {r.result.id: r for r in (FlaggedRow(*t) for t in session.execute(
-            select(ListingResult, Listing.code, Listing.name, Supplier.code, Supplier.name)
-            .join(Listing, Listing.id == ListingResult.listing_id)
-            .join(Supplier, Supplier.id == ListingResult.supplier_id)
-            .where(ListingResult.id.in_(page_ids))))}
-        rows = [found[i] for i in page_ids if i in found]
-    if not (category or supplier or search):
-        counts = band_counts(run)
-        total, capped = sum(counts[b] for b in (bands or BANDS)), False
-    else:
-        where = conds + ([ListingResult.band.in_(bands)] if bands else [])
-        total = session.scalar(select(func.count()).select_from(
-            select(literal_column("1")).select_from(ListingResult).where(*where).limit(COUNT_CAP + 1).subquery()))
-        capped = total > COUNT_CAP
-        total = min(total, COUNT_CAP)
-    return Page(rows=rows, page=page, page_size=page_size, total=total, total_capped=capped)
-
-
-def _page_of_result_ids(session: Session, conds: list, bands: list[str] | None, sort: str,
-                        offset: int, limit: int) -> list[int]:
-    """The ids of one page of results, best served by the (run_id, band, deviation) index.
-
-    Several bands sorted by deviation are read as one ordered, limited branch per band and merged
-    (each branch walks its band's index range), instead of sorting every flagged row of the month.
-    """
-    if sort == "code":
-        stmt = (select(ListingResult.id).join(Listing, Listing.id == ListingResult.listing_id)
-                .where(*conds).order_by(Listing.code.asc()))
-        if bands:
-            stmt = stmt.where(ListingResult.band.in_(bands))
-        return list(session.scalars(stmt.offset(offset).limit(limit)))
-    col = ListingResult.deviation if sort == "deviation" else ListingResult.mall_price
-    if sort == "deviation" and (bands is None or len(bands) > 1):
-        bands = bands or list(BANDS)
-        branches = [select(ListingResult.id, col.label("key")).where(*conds, ListingResult.band == b)
-                    .order_by(col.desc(), ListingResult.id.desc()).limit(offset + limit).subquery().select()
-                    for b in bands]
-        merged = union_all(*branches).subquery()
-        stmt = select(merged.c.id).order_by(merged.c.key.desc().nulls_last(), merged.c.id.desc())
-        return list(session.scalars(stmt.offset(offset).limit(limit)))
-    stmt = select(ListingResult.id).where(*conds)
-    if bands:
-        stmt = stmt.where(ListingResult.band.in_(bands) if len(bands) > 1 else ListingResult.band == bands[0])
-    stmt = stmt.order_by(col.desc(), ListingResult.id.desc())
-    return list(session.scalars(stmt.offset(offset).limit(limit)))
 
 
 # ----------------------------------------------------------------------------- cases
@@ -503,7 +406,7 @@ def users_page(session: Session, *, search: str | None = None, role: str | None 
     if role:
         conds.append(User.role == role)
     if search:
-        like = f"%{_escape_like(search.strip())}%"
+        like = f"%{escape_like(search.strip())}%"
         conds.append(or_(User.username.like(like, escape="\\"), User.email.like(like, escape="\\")))
     stmt = (select(User, Supplier.code, Supplier.name).outerjoin(Supplier, Supplier.id == User.supplier_id)
             .where(*conds).order_by(User.username))

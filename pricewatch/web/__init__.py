@@ -78,6 +78,7 @@ from werkzeug.exceptions import HTTPException
 
 from pricewatch.config import INSTANCE_DIR
 from pricewatch.runtime import Runtime
+from pricewatch.services.result_index import ResultIndex, ResultIndexCache
 
 #: Blueprint modules, registered in this order. Each exposes `bp`, and may expose NAV and init_app.
 BLUEPRINT_MODULES: tuple[str, ...] = (
@@ -109,6 +110,7 @@ def create_app(test_config: Mapping | None = None, *, runtime: Runtime | None = 
 
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.extensions["pricewatch"] = runtime
+    app.extensions["pricewatch_results"] = ResultIndexCache(settings.get("web", {}).get("result_index_runs", 3))
     _configure(app, settings)
     app.config.update(flask_config)
 
@@ -183,6 +185,11 @@ def db_session() -> Session:
     if "db_session" not in g:
         g.db_session = runtime().session_factory()
     return g.db_session
+
+
+def result_index(run) -> ResultIndex:
+    """The in-memory index of a check run's listing results (loaded once per process)."""
+    return current_app.extensions["pricewatch_results"].get(db_session(), run)
 
 
 def local_today() -> dt.date:

@@ -12,8 +12,9 @@ from flask_babel import lazy_gettext as _l
 
 from pricewatch.domain.params import BANDS, SOURCES
 from pricewatch.domain.periods import PeriodError, parse_period
+from pricewatch.services import flagged as flagged_list
 from pricewatch.services import queries
-from pricewatch.web import NavItem, db_session, local_today, runtime
+from pricewatch.web import NavItem, db_session, local_today, result_index, runtime
 from pricewatch.web.i18n import STATE_LABELS
 from pricewatch.web.security import restrict_blueprint
 
@@ -83,17 +84,18 @@ def flagged():
     if run is None:
         return render_template("monitor/no_run.html")
     filters = {
-        "band": _arg("band", queries.BAND_FILTERS, "flagged"),
+        "band": _arg("band", flagged_list.BAND_FILTERS, "flagged"),
         "category": _arg("category"),
         "supplier": _arg("supplier"),
         "search": _arg("q"),
-        "sort": _arg("sort", queries.FLAGGED_SORTS, "deviation"),
+        "sort": _arg("sort", flagged_list.FLAGGED_SORTS, "deviation"),
     }
-    page = queries.flagged_listings(db_session(), run, page=_page_arg(),
-                                    page_size=current_app.config["PAGE_SIZE"], **filters)
+    index = result_index(run)
+    page = flagged_list.flagged_listings(db_session(), index, run, page=_page_arg(),
+                                         page_size=current_app.config["PAGE_SIZE"], **filters)
     return render_template("monitor/flagged.html", run=run, page=page, filters=filters,
-                           categories=queries.categories_of_run(db_session(), run.id),
-                           band_filters=queries.BAND_FILTERS, sorts=queries.FLAGGED_SORTS,
+                           categories=index.categories,
+                           band_filters=flagged_list.BAND_FILTERS, sorts=flagged_list.FLAGGED_SORTS,
                            runs=queries.list_runs(db_session(), limit=36))
 
 

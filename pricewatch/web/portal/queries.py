@@ -17,7 +17,7 @@ from pricewatch.db.models import (
     ProductResult, Supplier,
 )
 from pricewatch.domain.cases import CaseState, days_left
-from pricewatch.services.queries import COUNT_CAP, MAX_OFFSET, Page, _escape_like
+from pricewatch.services.queries import COUNT_CAP, MAX_OFFSET, Page, escape_like
 
 
 # ----------------------------------------------------------------------------- indicators
@@ -132,7 +132,7 @@ def supplier_listings_page(session: Session, supplier_id: int, *, search: str = 
     conds = [Listing.supplier_id == supplier_id]
     term = (search or "").strip()
     if term:
-        like = f"%{_escape_like(term)}%"
+        like = f"%{escape_like(term)}%"
         conds.append(or_(Listing.code.like(like, escape="\\"), Listing.name.like(like, escape="\\")))
     if status in ("active", "delisted"):
         conds.append(Listing.status == status)
