@@ -6,19 +6,23 @@ is read and compiled in memory, so the UI is translated even without the compile
 """
 from __future__ import annotations
 
+import datetime as dt
 import io
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import urlencode
 
-from babel import Locale, support
+from babel import Locale, numbers, support
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, current_app, has_request_context, request
-from flask_babel import Babel, Domain, format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import Babel, Domain, format_date, format_datetime, get_locale
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 TRANSLATIONS_DIR = Path(__file__).resolve().parent.parent / "translations"
 #: The UI languages, with their names as shown in the language switch.
@@ -87,9 +91,15 @@ def language_of(locale) -> str:
     return str(locale)
 
 
+@lru_cache(maxsize=64)
+def _language_of_locale(locale) -> str:
+    """language_of, cached by locale value (a babel Locale hashes and compares by its parts)."""
+    return language_of(locale)
+
+
 def current_language() -> str:
     """The UI language of the current request, as a LANGUAGES key."""
-    return language_of(get_locale())
+    return _language_of_locale(get_locale())  # get_locale() follows force_locale, so the key does too
 
 
 class CatalogDomain(Domain):
@@ -100,7 +110,7 @@ class CatalogDomain(Domain):
         locale = get_locale()
         if locale is None:
             return support.NullTranslations()
-        key = language_of(locale)
+        key = _language_of_locale(locale)
         if key not in self.cache:
             self.cache[key] = load_catalog(TRANSLATIONS_DIR, key)
         return self.cache[key]
@@ -147,12 +157,72 @@ def language_url(lang: str) -> str:
 
 
 # ----------------------------------------------------------------------------- formatting
+# Babel's NumberPattern.apply, replayed with the same Decimal operations (so the same rounding:
+# the context's, ROUND_HALF_EVEN by default) and the locale's 'latn' separators, without babel's
+# per-call pattern and symbol look-ups. Babel writes the minus sign and the percent sign literally.
+
+class _Pattern(NamedTuple):
+    """A number pattern babel would render as [-]digits with 3-digit groups, a point and a suffix."""
+    scale: int
+    min_frac: int
+    max_frac: int
+    quantum: Decimal
+    suffix: str
+
+
+@lru_cache(maxsize=64)
+def _pattern(format: str) -> _Pattern | None:
+    """`format` parsed by babel, when the fast path renders it exactly; None to leave it to babel."""
+    parsed = numbers.parse_pattern(format)
+    plain = (parsed.prefix == ("", "-") and parsed.suffix[0] == parsed.suffix[1] and "'" not in format
+             and parsed.grouping == (3, 3) and parsed.int_prec[0] == 1 and parsed.exp_prec is None
+             and "@" not in format and parsed.number_pattern)
+    if not plain:
+        return None
+    low, high = parsed.frac_prec
+    return _Pattern(parsed.scale, low, high, numbers.get_decimal_quantum(high), parsed.suffix[0])
+
+
+@lru_cache(maxsize=64)
+def _separators(locale: Locale) -> dict | None:
+    """A str.translate table from ',' and '.' to the locale's 'latn' group and decimal symbols; None for babel."""
+    symbols = locale.number_symbols.get("latn")
+    if symbols is None:
+        return None
+    group, point = symbols.get("group", ","), symbols.get("decimal", ".")
+    if "'" in group + point:  # babel would strip quotes from its result
+        return None
+    return {} if (group, point) == (",", ".") else str.maketrans({",": group, ".": point})
+
+
+def _format(value: Decimal, format: str) -> str:
+    """What babel's format_decimal/format_percent(value, format) gives in the current locale."""
+    locale = get_locale()
+    pattern = _pattern(format)
+    table = None if locale is None else _separators(locale)
+    if pattern is None or table is None or not value.is_finite():
+        return numbers.format_decimal(value, format=format, locale=locale)
+    value = value.scaleb(pattern.scale)
+    negative = value.is_signed()  # so -0.001 gives "-0.00", as babel does
+    text = f"{abs(value).normalize().quantize(pattern.quantum):,f}"
+    if pattern.max_frac > pattern.min_frac:  # optional places: drop their trailing zeros
+        end = len(text)
+        floor = end - (pattern.max_frac - pattern.min_frac)
+        while end > floor and text[end - 1] == "0":
+            end -= 1
+        if pattern.min_frac == 0 and end == floor:
+            end -= 1
+        text = text[:end]
+    if table:
+        text = text.translate(table)
+    return ("-" + text if negative else text) + pattern.suffix
+
 
 def money(value: Decimal | None) -> str:
     """¥1,144.00 (grouping per locale); a dash when there is no amount."""
     if value is None:
         return "—"
-    text = format_decimal(abs(Decimal(value)), format="#,##0.00")
+    text = _format(abs(Decimal(value)), "#,##0.00")
     return f"-¥{text}" if value < 0 else f"¥{text}"
 
 
@@ -160,14 +230,14 @@ def price(value: Decimal | None) -> str:
     """A quoted price: 2 places, up to 4 when it has them."""
     if value is None:
         return "—"
-    return "¥" + format_decimal(Decimal(value), format="#,##0.00##")
+    return "¥" + _format(Decimal(value), "#,##0.00##")
 
 
 def pct(value: Decimal | None, places: int = 2) -> str:
     """A rate as a percentage: 0.2834 -> 28.34%."""
     if value is None:
         return "—"
-    return format_percent(Decimal(value), format="#,##0." + "0" * places + "%" if places else "#,##0%")
+    return _format(Decimal(value), "#,##0." + "0" * places + "%" if places else "#,##0%")
 
 
 def signed_pct(value: Decimal | None) -> str:
@@ -179,12 +249,26 @@ def signed_pct(value: Decimal | None) -> str:
 
 def num(value) -> str:
     """An integer with grouping."""
-    return "—" if value is None else format_decimal(value, format="#,##0")
+    if value is None:
+        return "—"
+    return _format(value if isinstance(value, Decimal) else Decimal(str(value)), "#,##0")
+
+
+@lru_cache(maxsize=4096)
+def _date_text(locale: Locale, value: dt.date, format: str) -> str:
+    """format_date's text, cached per locale (the current one when called), date and format."""
+    return format_date(value, format)
 
 
 def date(value, format: str = "medium") -> str:
     """A date per locale."""
-    return "—" if value is None else format_date(value, format)
+    if value is None:
+        return "—"
+    if type(value) is dt.date:  # not a datetime: format_date first moves those to the user's zone
+        locale = get_locale()
+        if locale is not None:
+            return _date_text(locale, value, format)
+    return format_date(value, format)
 
 
 def datetime(value, format: str = "medium") -> str:
@@ -193,8 +277,21 @@ def datetime(value, format: str = "medium") -> str:
 
 
 def _label(table):
-    """A filter showing a code's label (the code itself when unknown)."""
-    return lambda code: table.get(code, code) if code else "—"
+    """A filter showing a code's label (the code itself when unknown), translated once per language."""
+    translated: dict[str, dict] = {}
+
+    @pass_context  # else Jinja folds `"normal"|band_label` into the template, in the first request's language
+    def label(context, code):
+        """The label of `code` in the current language."""
+        if not code:
+            return "—"
+        language = current_language()
+        labels = translated.get(language)
+        if labels is None:  # Markup, as the lazy string it replaces is inserted without escaping
+            labels = translated[language] = {key: Markup(str(text)) for key, text in table.items()}
+        return labels.get(code, code)
+
+    return label
 
 
 def init_app(app: Flask) -> None:
