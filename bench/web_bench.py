@@ -212,7 +212,7 @@ def pick_targets(db: Path, run_id: int, seed: int, requests: int) -> list[Target
         Target("flagged band=all", "flagged", [q(band="all")]),
         Target("flagged band=normal", "flagged", [q(band="normal")]),
         Target(f"flagged category={category}", "flagged", [q(category=category)]),
-        Target(f"flagged category all-bands p100", "flagged", [q(category=category, band="all", page=100)]),
+        Target("flagged category all-bands p100", "flagged", [q(category=category, band="all", page=100)]),
         Target(f"flagged supplier={supplier}", "flagged", [q(supplier=supplier)]),
         Target(f"flagged supplier~{fragment}", "flagged", [q(supplier=fragment, band="all")]),
         Target(f"flagged q={brand} (brand)", "flagged", [q(q=brand)]),
@@ -226,6 +226,9 @@ def pick_targets(db: Path, run_id: int, seed: int, requests: int) -> list[Target
         Target("flagged sort=code p150", "flagged", [q(sort="code", page=150)]),
         Target("flagged band=all p200", "flagged", [q(band="all", page=200)]),
         Target("flagged band=normal sort=code p200", "flagged", [q(band="normal", sort="code", page=200)]),
+        # Beyond any cap: the index pages as deep as the list goes.
+        Target("flagged band=all p5000", "flagged", [q(band="all", page=5000)]),
+        Target("flagged band=normal sort=code p9000", "flagged", [q(band="normal", sort="code", page=9000)]),
         Target("flagged category mall_price all p150", "flagged",
                [q(category=category, band="all", sort="mall_price", page=150)]),
         # Distinct listings: every request opens a listing nobody opened in this run.
@@ -248,12 +251,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict, port: int, threads: int, log_path: Path) -> subprocess.Popen:
+def start_server(env: dict, port: int, workers: int | None, threads: int, log_path: Path) -> subprocess.Popen:
     """`pricewatch serve` in its own process group, answering on HOST:port (waits up to 60 s)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "wb")
-    proc = subprocess.Popen([*pricewatch_command(), "serve", "--host", HOST, "--port", str(port),
-                             "--threads", str(threads)], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    sizing = ["--threads", str(threads)] + (["--workers", str(workers)] if workers else [])
+    proc = subprocess.Popen([*pricewatch_command(), "serve", "--host", HOST, "--port", str(port), *sizing],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True)
     log.close()
     deadline = time.monotonic() + 60
@@ -287,15 +291,32 @@ def stop_server(proc: subprocess.Popen) -> None:
             pass
 
 
-def peak_rss_mib(pid: int) -> float | None:
-    """VmHWM of a live process, in MiB (None when unreadable)."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
+def group_stats(pgid: int):
+    """(pid, fields of /proc/PID/stat after the command name) of each live process in a process group."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat", "rb") as f:
+                stat = f.read().rsplit(b")", 1)[1].split()
+            if int(stat[2]) == pgid:
+                yield int(entry.name), stat
+        except (OSError, IndexError, ValueError):
+            pass
+
+
+def peak_rss_mib(pgid: int) -> float | None:
+    """The summed VmHWM of the live processes of a process group (the server and its workers), in MiB."""
+    total, found = 0, False
+    for pid, _stat in group_stats(pgid):
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    total += int(line.split()[1])
+                    found = True
+        except OSError:
+            pass
+    return total / 1024 if found else None
 
 
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
@@ -402,6 +423,25 @@ class Client:
             self.conn = None
 
 
+def settle(pgid: int, idle_share: float = 0.05, timeout: float = 120.0) -> None:
+    """Wait until the server's processes are idle (its workers load the latest run's results at start)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        return sum(int(stat[11]) + int(stat[12]) for _pid, stat in group_stats(pgid)) / tick
+
+    started = time.monotonic()
+    before = cpu()
+    while time.monotonic() - started < timeout:
+        time.sleep(1.0)
+        now = cpu()
+        if now - before < idle_share:
+            print(f"server: idle after {time.monotonic() - started:.0f} s (workers warmed up)")
+            return
+        before = now
+    print(f"server: still busy after {timeout:.0f} s; measuring anyway")
+
+
 class CpuMeter:
     """CPU time used by the rest of the machine (all processes but the server's and this one's) since creation."""
 
@@ -417,18 +457,8 @@ class CpuMeter:
             fields = [int(x) for x in f.readline().split()[1:]]
         busy = (sum(fields[:8]) - fields[3] - fields[4]) / self.TICK      # all but idle and iowait
         client = sum(os.times()[:2])
-        server = 0.0
         # The server runs in its own process group (start_new_session): its processes have pgrp == its pid.
-        for entry in os.scandir("/proc"):
-            if not entry.name.isdigit():
-                continue
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as f:
-                    stat = f.read().rsplit(b")", 1)[1].split()
-                if int(stat[2]) == self.server_pid:
-                    server += (int(stat[11]) + int(stat[12])) / self.TICK   # utime, stime
-            except (OSError, IndexError, ValueError):
-                pass
+        server = sum(int(stat[11]) + int(stat[12]) for _pid, stat in group_stats(self.server_pid)) / self.TICK
         return time.monotonic(), busy, client + server, server
 
     def stop(self) -> tuple[float, float]:
@@ -517,6 +547,7 @@ class WebRun:
     listings: int
     period: str
     clients: int
+    server_workers: int | None
     server_threads: int
     max_requests: int
     max_seconds: float
@@ -538,7 +569,7 @@ def print_run(run: WebRun) -> None:
     static = next((r for r in run.results if r.kind == "static"), None)
     ref = static.p95 if static and static.p95 > 0 else None
     print(f"\n== web benchmark: {run.listings:,} listings, period {run.period}, {run.clients} clients, "
-          f"server --threads {run.server_threads}, up to {run.max_requests} requests / {run.max_seconds:g} s "
+          f"server --workers {run.server_workers or 'default'} --threads {run.server_threads}, up to {run.max_requests} requests / {run.max_seconds:g} s "
           f"per URL, {run.cpus} CPUs ==")
     print(f"\n{'page':<40}{'n':>5}{'err':>5}{'req/s':>8}{'cpu':>7}{'alone':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}"
           f"{'KiB':>7}{'other':>7}{'p95/static':>12}  result")
@@ -559,7 +590,7 @@ def print_run(run: WebRun) -> None:
         print(f"warning: other processes kept more than {OTHERS_CPU_MAX:g} CPU busy (column `other`) while "
               f"measuring {which}: their latencies are stretched; `cpu` is the steadier figure")
     if run.server_peak_mib:
-        print(f"server peak RSS: {run.server_peak_mib:,.0f} MiB")
+        print(f"server peak RSS (summed over its processes): {run.server_peak_mib:,.0f} MiB")
     judged = [r for r in run.results if r.kind != "static"]
     failed = [r for r in judged if verdict(r) == "FAIL"]
     worst = max(judged, key=lambda r: r.p95, default=None)
@@ -583,7 +614,7 @@ def run_bench(args) -> WebRun:
     else:
         db, summary, steps = prepare_db(n, args.period, args.seed, args.rebuild, args.timeout)
     run = WebRun(listings=summary["listings"], period=args.period, clients=args.clients,
-                 server_threads=args.threads, max_requests=args.requests, max_seconds=args.seconds,
+                 server_workers=args.workers, server_threads=args.threads, max_requests=args.requests, max_seconds=args.seconds,
                  cpus=os.cpu_count() or 1, prepare={s.name: round(s.seconds, 1) for s in steps})
     if args.prepare_only:
         return run
@@ -595,10 +626,12 @@ def run_bench(args) -> WebRun:
         targets = [t for t in targets if t.kind == "static" or any(o in t.name for o in args.only)]
     port = free_port()
     log_path = db.parent / "logs" / "serve.log"
-    print(f"server: pricewatch serve --port {port} --threads {args.threads} (log {log_path})", flush=True)
-    proc = start_server(env, port, args.threads, log_path)
+    sizing = f"--workers {args.workers} " if args.workers else ""
+    print(f"server: pricewatch serve --port {port} {sizing}--threads {args.threads} (log {log_path})", flush=True)
+    proc = start_server(env, port, args.workers, args.threads, log_path)
     try:
         cookie = sign_in(port)
+        settle(proc.pid)
         for target in targets:
             print(f"  {target.name} ...", end="", flush=True)
             r = load(target, port, cookie, args.clients, args.requests, args.seconds, proc.pid)
@@ -621,7 +654,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--period", default="2026-10")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clients", type=int, default=16, help="concurrent client threads (default 16)")
-    parser.add_argument("--threads", type=int, default=16, help="waitress threads of the server (default 16)")
+    parser.add_argument("--workers", type=int, help="server worker processes (default: the server's, one per CPU)")
+    parser.add_argument("--threads", type=int, default=8, help="threads per server worker (default 8)")
     parser.add_argument("--requests", type=int, default=400, help="requests per URL (default 400)")
     parser.add_argument("--seconds", type=float, default=20, help="at most this long per URL (default 20)")
     parser.add_argument("--only", nargs="*", help="measure only the pages whose name holds one of these words")

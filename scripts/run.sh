@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Starts pricewatch on the embedded default (SQLite in instance/): schema, demo month when the
-# database is empty, the scheduler as its own process, and the web app (waitress).
+# database is empty, the scheduler as its own process, and the web app (gunicorn).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 HOST=${1:-127.0.0.1}

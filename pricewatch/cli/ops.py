@@ -154,16 +154,17 @@ def demo_cmd(listings, seed, if_empty):
     click.echo(summary)
 
 
-@click.command("serve", help="Serve the web application with waitress (production WSGI server).")
+@click.command("serve", help="Serve the web application with gunicorn (production WSGI server).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
-def serve_cmd(host, port, threads):
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes  [default: one per CPU]")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Threads per worker.")
+@click.option("--access-log", is_flag=True, help="Log every request to stderr.")
+def serve_cmd(host, port, workers, threads, access_log):
     """Run the web app; never starts a scheduler."""
-    from waitress import serve
+    from pricewatch.web.server import default_workers, serve
 
-    from pricewatch.web import create_app
-
-    app = create_app()
-    click.echo(f"pricewatch is serving at http://{host}:{port}/", err=True)
-    serve(app, host=host, port=port, threads=threads, ident="pricewatch")
+    get_runtime()  # a configuration error stops here, with its message, before any worker starts
+    workers = workers or default_workers()
+    click.echo(f"pricewatch is serving at http://{host}:{port}/ ({workers} workers x {threads} threads)", err=True)
+    serve(host, port, workers, threads, access_log=access_log)
