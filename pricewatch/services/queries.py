@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Sequence
+from typing import Sequence
 
 from sqlalchemy import and_, func, literal_column, or_, select
 from sqlalchemy.orm import Session, aliased
@@ -109,6 +109,21 @@ def band_counts(run: CheckRun) -> dict[str, int]:
 
 # ----------------------------------------------------------------------------- overview
 
+@dataclass(frozen=True)
+class DueCase:
+    """An open case whose deadline is near, with its listing and supplier (plain values)."""
+
+    case_id: int
+    listing_id: int
+    deadline_on: dt.date | None
+    state: str
+    deviation: Decimal | None
+    listing_code: str
+    listing_name: str
+    supplier_code: str
+    supplier_name: str
+
+
 @dataclass
 class Overview:
     """The dashboard's figures for one run."""
@@ -119,11 +134,17 @@ class Overview:
     high_price_share: Decimal | None
     cases_by_state: dict[str, int]
     open_cases: int
-    due_this_week: list[Any]
+    due_this_week: list[DueCase]
     due_this_week_count: int
     overdue_count: int
     #: (period, high-price share) of past runs up to this one, oldest first
     trend: list[tuple[str, Decimal | None]]
+
+
+def change_marker(session: Session) -> int:
+    """The id of the newest event: every change of a case, listing, user, import or check writes
+    one, so figures computed at one marker hold until it moves (see pricewatch.web.caching)."""
+    return session.scalar(select(func.max(Event.id))) or 0
 
 
 def overview(session: Session, run: CheckRun, today: dt.date, trend_runs: int = 12) -> Overview:
@@ -134,10 +155,11 @@ def overview(session: Session, run: CheckRun, today: dt.date, trend_runs: int = 
     week_end = today + dt.timedelta(days=6)
     due_filter = and_(Case.is_open, Case.deadline_on >= today, Case.deadline_on <= week_end)
     due_count = session.scalar(select(func.count()).select_from(Case).where(due_filter)) or 0
-    due = session.execute(
-        select(Case, Listing.code, Listing.name, Supplier.code, Supplier.name)
+    due = [DueCase(*row) for row in session.execute(
+        select(Case.id, Case.listing_id, Case.deadline_on, Case.state, Case.deviation, Listing.code, Listing.name,
+               Supplier.code, Supplier.name)
         .join(Listing, Listing.id == Case.listing_id).join(Supplier, Supplier.id == Case.supplier_id)
-        .where(due_filter).order_by(Case.deadline_on, Case.id).limit(10)).all()
+        .where(due_filter).order_by(Case.deadline_on, Case.id).limit(10))]
     overdue = session.scalar(select(func.count()).select_from(Case).where(
         Case.is_open, Case.deadline_on < today)) or 0
     past = list(session.scalars(select(CheckRun).where(CheckRun.period <= run.period)

@@ -15,12 +15,16 @@ from pricewatch.domain.periods import PeriodError, parse_period
 from pricewatch.services import flagged as flagged_list
 from pricewatch.services import queries
 from pricewatch.web import NavItem, db_session, local_today, result_index, runtime
+from pricewatch.web.caching import VersionedCache
 from pricewatch.web.i18n import STATE_LABELS
 from pricewatch.web.security import restrict_blueprint
 
 bp = Blueprint("monitor", __name__, url_prefix="/monitor")
 DASHBOARD_ROLES = ("monitor", "admin", "viewer")
 restrict_blueprint(bp, *DASHBOARD_ROLES)
+
+#: The dashboard's figures are recomputed when an event is written, and at the latest after this long.
+OVERVIEW_TTL_SECONDS = 5.0
 
 NAV = [
     NavItem("monitor.overview", _l("Overview"), DASHBOARD_ROLES, 10),
@@ -69,7 +73,9 @@ def overview():
     run = _selected_run()
     if run is None:
         return render_template("monitor/no_run.html")
-    data = queries.overview(db_session(), run, local_today())
+    session, today = db_session(), local_today()
+    data = current_app.extensions["pricewatch_overviews"].get(
+        (run.id, run.finished_at, today), queries.change_marker(session), lambda: queries.overview(session, run, today))
     trend = line_chart([p for p, _ in data.trend],
                        [("share", _l("High-price share"), [v for _, v in data.trend])], zero_based=True)
     return render_template("monitor/overview.html", run=run, data=data, trend=trend,
@@ -203,5 +209,6 @@ def state_counts_in_order(by_state: dict[str, int]) -> list[tuple[str, int]]:
 
 
 def init_app(app) -> None:
-    """Template helpers of this blueprint."""
+    """Template helpers of this blueprint, and the cache of the dashboard's figures (per process)."""
+    app.extensions["pricewatch_overviews"] = VersionedCache(ttl=OVERVIEW_TTL_SECONDS)
     app.jinja_env.globals.update(state_counts_in_order=state_counts_in_order)

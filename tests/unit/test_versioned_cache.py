@@ -1,0 +1,50 @@
+"""The dashboard's figure cache: kept for one data version, at most ttl seconds, a bounded number of keys."""
+from pricewatch.web.caching import VersionedCache
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self):
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def counting():
+    """A compute function that returns how often it has been called."""
+    calls = []
+    return calls, lambda: calls.append(1) or len(calls)
+
+
+def test_a_value_is_reused_for_the_same_version_within_the_ttl():
+    clock, (calls, compute) = Clock(), counting()
+    cache = VersionedCache(ttl=5, clock=clock)
+    assert cache.get("k", 7, compute) == 1
+    clock.now += 4.9
+    assert cache.get("k", 7, compute) == 1 and len(calls) == 1
+
+
+def test_a_new_version_or_an_expired_value_is_computed_again():
+    clock, (calls, compute) = Clock(), counting()
+    cache = VersionedCache(ttl=5, clock=clock)
+    cache.get("k", 7, compute)
+    assert cache.get("k", 8, compute) == 2          # an event was written
+    clock.now += 5.0
+    assert cache.get("k", 8, compute) == 3          # too old, even at the same version
+    assert cache.get("other", 8, compute) == 4      # keys are separate
+
+
+def test_the_least_recently_used_key_is_dropped_beyond_the_limit():
+    clock, (calls, compute) = Clock(), counting()
+    cache = VersionedCache(ttl=60, max_entries=2, clock=clock)
+    cache.get("a", 1, compute)
+    cache.get("b", 1, compute)
+    cache.get("a", 1, compute)                       # a is now the most recent
+    cache.get("c", 1, compute)                       # drops b
+    assert len(calls) == 3
+    cache.get("a", 1, compute)
+    assert len(calls) == 3
+    cache.get("b", 1, compute)
+    assert len(calls) == 4
