@@ -265,8 +265,19 @@ class SourceIndicator:
 class QuoteRow:
     """One quote of the period, with why it was dropped when it was."""
 
-    observation: Observation
+    observation_id: int
+    source: str
+    observed_on: dt.date
+    price: Decimal
+    origin: str | None
+    url: str | None
     dropped_reason: str | None
+
+    @property
+    def link(self) -> str | None:
+        """The quote's web address when it is one a browser may follow (http or https only)."""
+        url = (self.url or "").strip()
+        return url if url.lower().startswith(("http://", "https://")) else None
 
     @property
     def is_dropped(self) -> bool:
@@ -337,22 +348,24 @@ def listing_detail(session: Session, listing_id: int, run: CheckRun | None) -> L
             ProductResult.run_id == run.id, ProductResult.product_id == listing.product_id)).first()
         first, last = parse_period(run.period)
         flag = aliased(QuoteFlag)
-        for obs, reason in session.execute(
-                select(Observation, flag.reason)
+        for row in session.execute(
+                select(Observation.id, Observation.source, Observation.observed_on, Observation.price,
+                       Observation.origin, Observation.url, flag.reason)
                 .outerjoin(flag, and_(flag.observation_id == Observation.id, flag.run_id == run.id))
                 .where(Observation.product_id == listing.product_id,
                        Observation.observed_on >= first, Observation.observed_on <= last)
                 .order_by(Observation.source, Observation.observed_on, Observation.price, Observation.id)):
-            quotes.setdefault(obs.source, []).append(QuoteRow(obs, reason))
+            quotes.setdefault(row.source, []).append(QuoteRow(*row))
     if product_result is not None:
         indicators = [SourceIndicator(s, getattr(product_result, f"{s}_n") or 0,
                                       getattr(product_result, f"{s}_kept") or 0,
                                       getattr(product_result, f"{s}_avg"), getattr(product_result, f"{s}_median"),
                                       getattr(product_result, f"{s}_scale")) for s in SOURCES]
     spread = source_spread([i.average for i in indicators])
-    history = [HistoryPoint(period, r.mall_price, r.monitored_price, r.deviation, r.band)
-               for r, period in session.execute(
-                   select(ListingResult, CheckRun.period).join(CheckRun, CheckRun.id == ListingResult.run_id)
+    history = [HistoryPoint(*row) for row in session.execute(
+                   select(CheckRun.period, ListingResult.mall_price, ListingResult.monitored_price,
+                          ListingResult.deviation, ListingResult.band)
+                   .join(CheckRun, CheckRun.id == ListingResult.run_id)
                    .where(ListingResult.listing_id == listing.id).order_by(CheckRun.period))]
     changes = list(session.scalars(select(ListingPrice).where(ListingPrice.listing_id == listing.id)
                                    .order_by(ListingPrice.effective_on, ListingPrice.id)))

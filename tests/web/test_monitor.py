@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from pricewatch.db.base import utcnow
-from pricewatch.db.models import Case, Listing
+from pricewatch.db.models import Case, Listing, Observation
 from pricewatch.services import pricing
 
 from tests.conftest import BACKENDS
@@ -170,6 +170,16 @@ def test_listing_page_shows_indicators_and_the_dropped_quote_with_its_reason(cli
     assert "3.03%" in page and "各来源价格差异较大" not in page  # spread (1020 - 990) / 990
     assert page.count('<circle class="dot dot-mall"') == 2  # mall price in both months
     assert "待提交佐证" in page  # the open case, in the timeline section
+
+
+def test_listing_page_links_only_web_addresses_of_quotes(client, seeded, db):
+    obs = db.get(Observation, seeded.dropped_observation.id)
+    obs.url = "javascript:alert(document.cookie)"
+    db.commit()
+    login(client, "monitor")
+    page = client.get(f"/monitor/listings/{seeded.listing['L1001'].id}").get_data(as_text=True)
+    assert 'href="https://example.org/index/P-SHRED-01"' in page
+    assert 'href="javascript:' not in page and "gov-origin" in page
 
 
 def test_listing_page_warns_when_the_sources_disagree(client, seeded):
