@@ -7,6 +7,7 @@ the one page of rows shown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,11 +24,16 @@ BAND_FILTERS = ("flagged", "evidence", "delist", "normal", "insufficient", "all"
 FLAGGED_SORTS = SORTS
 
 
-@dataclass
+@dataclass(frozen=True)
 class FlaggedRow:
     """One listing result with what the list shows of the listing and its supplier."""
 
-    result: ListingResult
+    listing_id: int
+    category: str
+    mall_price: Decimal
+    monitored_price: Decimal | None
+    deviation: Decimal | None
+    band: str
     listing_code: str
     listing_name: str
     supplier_code: str
@@ -59,10 +65,12 @@ def flagged_listings(session: Session, index: ResultIndex, run: CheckRun, *, ban
     ids = selection.page((page - 1) * page_size, page_size)
     rows = []
     if ids:
-        found = {t[0].listing_id: FlaggedRow(*t) for t in session.execute(
-            select(ListingResult, Listing.code, Listing.name, Supplier.code, Supplier.name)
+        found = {row.listing_id: row for row in (FlaggedRow(*t) for t in session.execute(
+            select(ListingResult.listing_id, ListingResult.category, ListingResult.mall_price,
+                   ListingResult.monitored_price, ListingResult.deviation, ListingResult.band,
+                   Listing.code, Listing.name, Supplier.code, Supplier.name)
             .join(Listing, Listing.id == ListingResult.listing_id)
             .join(Supplier, Supplier.id == ListingResult.supplier_id)
-            .where(ListingResult.run_id == run.id, ListingResult.listing_id.in_(ids)))}
+            .where(ListingResult.run_id == run.id, ListingResult.listing_id.in_(ids))))}
         rows = [found[i] for i in ids if i in found]
     return Page(rows=rows, page=page, page_size=page_size, total=selection.total, max_offset=None)

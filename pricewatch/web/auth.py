@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import LoginManager, UserMixin, current_user, login_required, login_user, logout_user
 from flask_wtf import FlaskForm
+from sqlalchemy import select
 from werkzeug.security import check_password_hash
 from wtforms import HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
@@ -46,12 +47,17 @@ class WebUser(UserMixin):
         return f"{self.id}:{self._token}"
 
 
+#: What WebUser copies from the users row (read as plain columns: this runs on every request).
+_WEB_USER_COLUMNS = (User.id, User.username, User.role, User.supplier_id, User.locale, User.email, User.is_active,
+                     User.session_token)
+
+
 def load_user(user_id: str) -> WebUser | None:
     """The user of a session cookie, if the account is active and the token still current."""
     raw_id, _sep, token = (user_id or "").partition(":")
     if not raw_id.isdigit() or not token:
         return None
-    row = db_session().get(User, int(raw_id))
+    row = db_session().execute(select(*_WEB_USER_COLUMNS).where(User.id == int(raw_id))).first()
     if row is None or not row.is_active or not hmac.compare_digest(row.session_token, token):
         return None
     return WebUser(row)

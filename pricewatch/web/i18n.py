@@ -83,8 +83,8 @@ _PARSED: dict = {}
 
 def language_of(locale) -> str:
     """The LANGUAGES key of a babel Locale (zh_CN parses as zh_Hans_CN), else its text."""
-    if not _PARSED:  # Locale.parse rescans Babel's locale list: parse once, not per gettext call
-        _PARSED.update((name, Locale.parse(name)) for name in LANGUAGES)
+    if not _PARSED:
+        _PARSED.update((name, parsed_locale(name)) for name in LANGUAGES)
     for name, parsed in _PARSED.items():
         if parsed == locale:
             return name
@@ -128,8 +128,19 @@ class PricewatchBabel(Babel):
 babel = PricewatchBabel()
 
 
-def select_locale() -> str:
+@lru_cache(maxsize=16)
+def parsed_locale(name: str) -> Locale:
+    """The babel Locale of a name, parsed once (Locale.parse rescans Babel's whole locale list)."""
+    return Locale.parse(name)
+
+
+def select_locale() -> Locale:
     """?lang=, then the language cookie, then the user's own locale, then the default."""
+    return parsed_locale(_selected_language())
+
+
+def _selected_language() -> str:
+    """The name of the locale select_locale picks."""
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():
         return default
@@ -299,6 +310,15 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale,
                    default_translation_directories=str(TRANSLATIONS_DIR))
     app.after_request(_remember_language)
+    # The templates' _() and friends, straight to the one domain (Flask-Babel's own callables look
+    # the domain up in the request context first, on every call; this app never sets another one).
+    domain = babel.domain_instance
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: domain.get_translations().ugettext(s),
+        ngettext=lambda s, p, n: domain.get_translations().ungettext(s, p, n),
+        pgettext=lambda c, s: domain.get_translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: domain.get_translations().unpgettext(c, s, p, n),
+        newstyle=True)
     app.jinja_env.filters.update(
         money=money, price=price, pct=pct, signed_pct=signed_pct, num=num, date=date, datetime=datetime,
         band_label=_label(BAND_LABELS), source_label=_label(SOURCE_LABELS),

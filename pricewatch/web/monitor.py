@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 
 from pricewatch.domain.params import BANDS, SOURCES
@@ -100,9 +100,16 @@ def flagged():
     page = flagged_list.flagged_listings(db_session(), index, run, page=_page_arg(),
                                          page_size=current_app.config["PAGE_SIZE"], **filters)
     return render_template("monitor/flagged.html", run=run, page=page, filters=filters,
-                           categories=index.categories,
+                           categories=index.categories, listing_href=listing_href(run.period),
                            band_filters=flagged_list.BAND_FILTERS, sorts=flagged_list.FLAGGED_SORTS,
                            runs=queries.list_runs(db_session(), limit=36))
+
+
+def listing_href(period: str):
+    """A function giving a listing page's URL for the period, built once per page (not url_for per row)."""
+    base = url_for("monitor.listing", listing_id=0, period=period)
+    head, _sep, tail = base.partition("/0?")
+    return lambda listing_id: f"{head}/{int(listing_id)}?{tail}"
 
 
 @bp.get("/cases")

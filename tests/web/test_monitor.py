@@ -7,6 +7,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from flask import url_for
 
 from pricewatch.db.base import utcnow
 from pricewatch.db.models import Case, Listing, Observation
@@ -105,6 +106,14 @@ def test_dashboard_without_any_check_says_so(client, users):
     login(client, "monitor")
     for url in ("/monitor/", "/monitor/flagged"):
         assert "尚未进行过价格检查" in client.get(url).get_data(as_text=True)
+
+
+def test_flagged_rows_link_to_the_listing_page_of_the_period_shown(app, client, seeded):
+    login(client, "monitor")
+    page = client.get(f"/monitor/flagged?period={PREVIOUS_PERIOD}&band=all").get_data(as_text=True)
+    with app.test_request_context():
+        href = url_for("monitor.listing", listing_id=seeded.listing["L1001"].id, period=PREVIOUS_PERIOD)
+    assert f'href="{href}"' in page and href.endswith(f"/{seeded.listing['L1001'].id}?period={PREVIOUS_PERIOD}")
 
 
 def test_money_and_percentages_are_formatted_per_locale(client, seeded):
