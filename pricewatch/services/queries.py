@@ -30,7 +30,6 @@ SPREAD_WARNING = Decimal("0.30")
 #: Case-state filters besides the states themselves.
 CASE_STATE_GROUPS = ("open", "closed", "all")
 _SEARCH_MATCH_LIMIT = 1000
-_SUPPLIER_MATCH_LIMIT = 200
 
 
 @dataclass
@@ -174,13 +173,17 @@ def overview(session: Session, run: CheckRun, today: dt.date, trend_runs: int = 
 # ----------------------------------------------------------------------------- text filters
 
 def supplier_ids_matching(session: Session, term: str) -> list[int]:
-    """Suppliers whose code is `term` or whose code or name contains it (at most a few hundred)."""
+    """The supplier whose code is `term`, else every supplier whose code or name contains it."""
+    return list(session.scalars(select(Supplier.id).where(supplier_condition(session, term))))
+
+
+def supplier_condition(session: Session, term: str):
+    """The condition on Supplier of `supplier_ids_matching` (for use in a subquery)."""
     term = term.strip()
+    if session.scalar(select(Supplier.id).where(Supplier.code == term)) is not None:
+        return Supplier.code == term
     like = f"%{escape_like(term)}%"
-    return list(session.scalars(
-        select(Supplier.id).where(or_(Supplier.code == term, Supplier.code.like(like, escape="\\"),
-                                      Supplier.name.like(like, escape="\\")))
-        .limit(_SUPPLIER_MATCH_LIMIT)))
+    return or_(Supplier.code.like(like, escape="\\"), Supplier.name.like(like, escape="\\"))
 
 
 def listing_ids_matching(session: Session, term: str) -> list[int]:
@@ -230,7 +233,7 @@ def cases_page(session: Session, *, state: str = "open", category: str | None = 
     if category:
         conds.append(Listing.category == category)
     if supplier:
-        conds.append(Case.supplier_id.in_(supplier_ids_matching(session, supplier) or [-1]))
+        conds.append(Case.supplier_id.in_(select(Supplier.id).where(supplier_condition(session, supplier))))
     if period:
         conds.append(Case.period == period)
     base = (select(Case, Listing.code, Listing.name, Listing.category, Supplier.code, Supplier.name)
