@@ -1,7 +1,8 @@
 """`pricewatch serve`: the web app under gunicorn, several worker processes with threads each.
 
 One Python process runs Python on one core at a time, so the app is served by `workers` processes
-(default: the number of CPUs) of `threads` threads each. Each worker builds its own app after the
+(default: the number of CPUs) of `threads` threads each (gunicorn's gthread worker, with keep-alive;
+with one thread, its sync worker: one request at a time per process, connections closed after each). Each worker builds its own app after the
 fork (no database connection is shared across processes) and, once started, loads the latest
 check run's result index in the background so that its first flagged-list request does not wait
 for it. Web processes never start a scheduler (`pricewatch scheduler` is its own process).
@@ -70,7 +71,7 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: bool = F
         "bind": f"{host}:{port}",
         "workers": workers,
         "threads": threads,
-        "worker_class": "gthread",
+        "worker_class": "gthread" if threads > 1 else "sync",
         "keepalive": 5,
         "timeout": 120,
         "graceful_timeout": 20,

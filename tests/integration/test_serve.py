@@ -42,7 +42,8 @@ def get(port: int, path: str) -> int:
         return 0
 
 
-def test_serve_starts_the_workers_asked_for_answers_and_stops_cleanly_on_sigterm(session, db_url, tmp_path):
+@pytest.mark.parametrize("threads", [2, 1])  # gthread workers, and sync workers
+def test_serve_starts_the_workers_asked_for_answers_and_stops_cleanly_on_sigterm(session, db_url, threads):
     run = make_run(session)
     make_result(session, run, make_listing(session, "150.00"), "100.00")
     session.commit()
@@ -50,7 +51,7 @@ def test_serve_starts_the_workers_asked_for_answers_and_stops_cleanly_on_sigterm
     env = {**os.environ, "PRICEWATCH_DATABASE_URL": db_url, "PRICEWATCH_ENV": "testing",
            "PRICEWATCH_SECRET_KEY": "x" * 64}
     proc = subprocess.Popen([sys.executable, "-c", "from pricewatch.cli import main; main()", "serve",
-                             "--port", str(port), "--workers", "2", "--threads", "2"],
+                             "--port", str(port), "--workers", "2", "--threads", str(threads)],
                             env=env, stderr=subprocess.PIPE, text=True)
     try:
         deadline = time.monotonic() + 60
@@ -64,7 +65,8 @@ def test_serve_starts_the_workers_asked_for_answers_and_stops_cleanly_on_sigterm
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    assert f"pricewatch is serving at http://127.0.0.1:{port}/ (2 workers x 2 threads)" in err
+    assert f"pricewatch is serving at http://127.0.0.1:{port}/ (2 workers x {threads} threads)" in err
+    assert ("gthread" if threads > 1 else "sync") in err  # gunicorn names its worker class at start
     assert "warming the result index failed" not in err and "Traceback" not in err
 
 
