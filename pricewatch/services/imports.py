@@ -36,6 +36,7 @@ from pricewatch.importers import (
 from pricewatch.importers.fields import shown
 from pricewatch.importers.prefetch import prefetch
 from pricewatch.services.events import record_event, to_json
+from pricewatch.services.search import index_listings
 
 #: Values per `IN (...)` look-up (far below every backend's limit on bound parameters).
 LOOKUP_BATCH = 1000
@@ -201,6 +202,7 @@ def import_listings(session: Session, path, *, actor: str, today: dt.date | None
                     writer.write(chunk)
                 bar.update()
             errors.raise_if_any()
+            writer.index_for_search()
             session.expire_all()  # bulk statements bypassed the identity map
             writer.apply_price_rule(settings)
             return _finish(session, batch, actor, writer.counts())
@@ -215,6 +217,8 @@ class _ListingWriter:
         self.named: set[str] = set()          # suppliers whose name the file has set
         self.products: dict[str, int] = {}    # code -> id, once the file's first row described it
         self.price_changes: list[tuple[int, Decimal, Decimal]] = []
+        self.to_index: set[int] = set()       # listings added, renamed or moved to another product
+        self.described: set[int] = set()      # products whose brand or model changed
         self.rows = self.added = self.updated = self.unchanged = 0
 
     def counts(self) -> dict[str, int]:
@@ -242,6 +246,8 @@ class _ListingWriter:
                             "created_at": self.now, "updated_at": self.now})
                 continue
             values["name"] = row.name or old.name
+            if values["name"] != old.name or values["product_id"] != old.product_id:
+                self.to_index.add(old.id)
             if row.committed_discount is None:
                 values["committed_discount"] = old.committed_discount
             differs = any(getattr(old, key) != value for key, value in values.items())
@@ -260,6 +266,7 @@ class _ListingWriter:
         if new:
             _insert_rows(self.session, Listing.__table__, new)
             ids = dict(_lookup(self.session, (c.code, c.id), c.code, [item["code"] for item in new]))
+            self.to_index.update(ids.values())
             history += [self._history(ids[item["code"]], item["mall_price"], None, item["price_effective_on"])
                         for item in new]
             self.added += len(new)
@@ -324,6 +331,8 @@ class _ListingWriter:
             self.products[r.code] = r.id
             stored = (r.category, r.brand, r.model, r.name)
             given = tuple(new or old for new, old in zip((row.category, row.brand, row.model, row.name), stored))
+            if given[1:3] != stored[1:3]:
+                self.described.add(r.id)
             if given != stored:
                 described.append({"id": r.id, "category": given[0], "brand": given[1], "model": given[2],
                                   "name": given[3]})
@@ -333,6 +342,12 @@ class _ListingWriter:
                 {"code": code, "category": row.category, "brand": row.brand, "model": row.model, "name": row.name}
                 for code, row in sorted(firsts.items())])
             self.products.update((r.code, r.id) for r in _lookup(self.session, (c.code, c.id), c.code, firsts))
+
+    def index_for_search(self) -> None:
+        """Store the search tokens of the listings the file added or renamed, or whose product it renamed."""
+        c = Listing.__table__.c
+        self.to_index.update(r.id for r in _lookup(self.session, (c.id,), c.product_id, self.described))
+        index_listings(self.session, self.to_index)
 
     def apply_price_rule(self, settings: Mapping) -> None:
         """Compare each changed price with the listing's latest check (METHOD.md)."""

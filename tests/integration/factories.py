@@ -16,6 +16,7 @@ from pricewatch.db.models import (
 )
 from pricewatch.domain.cases import evaluate_price_decimal
 from pricewatch.domain.params import MethodParams
+from pricewatch.services.search import index_listings
 
 UTC = dt.timezone.utc
 #: 2026-11-01 10:00 in Asia/Shanghai: the morning after period 2026-10 was checked.
@@ -63,6 +64,7 @@ def make_listing(session: Session, mall_price="120.00", *, code: str | None = No
     session.add(ListingPrice(listing_id=listing.id, price=Decimal(mall_price), previous_price=None,
                              effective_on=price_effective_on, origin="import", changed_by="test"))
     session.flush()
+    index_listings(session, [listing.id])  # searchable, as the importer leaves it
     return listing
 
 

@@ -7,13 +7,14 @@ from sqlalchemy import inspect
 
 from pricewatch.db.migrate import upgrade
 from pricewatch.db.models import Base
+from pricewatch.db.search import include_name
 
 
 def test_upgrade_creates_the_models_schema_and_is_safe_to_repeat(empty_engine):
     upgrade(empty_engine)
     upgrade(empty_engine)
     with empty_engine.connect() as conn:
-        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "include_name": include_name})
         diff = compare_metadata(ctx, Base.metadata)
     assert diff == []
     tables = set(inspect(empty_engine).get_table_names())

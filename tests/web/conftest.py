@@ -27,6 +27,7 @@ from pricewatch.domain.params import SOURCES
 from pricewatch.domain.rounding import deviation_e4, e4_to_decimal, to_cents
 from pricewatch.runtime import Runtime
 from pricewatch.services.events import record_event
+from pricewatch.services.search import index_listings
 from pricewatch.web import create_app
 
 #: The password of every fixture user.
@@ -266,6 +267,7 @@ def seed_month(session, today: dt.date | None = None) -> SeededMonth:
                              origin="supplier", changed_by="supplier2"))
     seeded.listing["L1003"].status = "delisted"
     session.flush()
+    index_listings(session, [listing.id for listing in seeded.listing.values()])
     _seed_cases(session, seeded, today)
     oct_run.cases_opened, oct_run.delisted = 3, 1
     sep_run.cases_opened = 1
