@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from pricewatch.db.models import CheckRun, Listing, ListingResult, Supplier
 from pricewatch.domain.params import BANDS
 from pricewatch.services.queries import Page, supplier_ids_matching
-from pricewatch.services.queries import listing_ids_matching as matching_listing_ids
+from pricewatch.services.search import matching_listing_ids
 from pricewatch.services.result_index import SORTS, ResultIndex
 
 #: Band filters of the list: a band, "flagged" (evidence + delist) or "all".

@@ -29,7 +29,6 @@ MAX_OFFSET = 10_000
 SPREAD_WARNING = Decimal("0.30")
 #: Case-state filters besides the states themselves.
 CASE_STATE_GROUPS = ("open", "closed", "all")
-_SEARCH_MATCH_LIMIT = 1000
 
 
 @dataclass
@@ -184,19 +183,6 @@ def supplier_condition(session: Session, term: str):
         return Supplier.code == term
     like = f"%{escape_like(term)}%"
     return or_(Supplier.code.like(like, escape="\\"), Supplier.name.like(like, escape="\\"))
-
-
-def listing_ids_matching(session: Session, term: str) -> list[int]:
-    """Listings whose code is `term`, starts with it, or whose name contains it (capped)."""
-    term = term.strip()
-    exact = list(session.scalars(select(Listing.id).where(Listing.code == term)))
-    if exact:
-        return exact
-    like = escape_like(term)
-    return list(session.scalars(
-        select(Listing.id).where(or_(Listing.code.like(f"{like}%", escape="\\"),
-                                     Listing.name.like(f"%{like}%", escape="\\")))
-        .limit(_SEARCH_MATCH_LIMIT)))
 
 
 def escape_like(term: str) -> str:
