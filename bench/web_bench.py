@@ -91,7 +91,7 @@ def prepare_db(n: int, period: str, seed: int, rebuild: bool, timeout: float) ->
 
     if not rebuild and marker.exists() and ready():
         print(f"database: reusing {db}")
-        return db, summary, []
+        return db, summary, [migrate(db, work / "logs", timeout)]
     for path in work.glob("bench.db*"):
         path.unlink()
     work.mkdir(parents=True, exist_ok=True)
@@ -109,7 +109,7 @@ def prepare_db(n: int, period: str, seed: int, rebuild: bool, timeout: float) ->
         if ready():
             marker.write_text(json.dumps({"from": str(kept), "period": period, "seed": seed}) + "\n",
                               encoding="utf-8")
-            return db, summary, []
+            return db, summary, [migrate(db, work / "logs", timeout)]
         for path in work.glob("bench.db*"):
             path.unlink()
     env = server_env(db)
@@ -131,6 +131,14 @@ def prepare_db(n: int, period: str, seed: int, rebuild: bool, timeout: float) ->
     marker.write_text(json.dumps({"period": period, "seed": seed,
                                   "steps": {s.name: round(s.seconds, 1) for s in steps}}) + "\n", encoding="utf-8")
     return db, summary, steps
+
+
+def migrate(db: Path, logs: Path, timeout: float) -> Step:
+    """`pricewatch db upgrade` on a kept database (a later migration may have been added since)."""
+    step = measure(Step("db upgrade", [*pricewatch_command(), "db", "upgrade"]), server_env(db), logs, timeout, ROOT)
+    if not step.ok:
+        raise SystemExit(f"database: `db upgrade` failed; see {logs}")
+    return step
 
 
 def server_env(db: Path, secret: str | None = None) -> dict:
@@ -251,11 +259,11 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict, port: int, workers: int | None, threads: int, log_path: Path) -> subprocess.Popen:
+def start_server(env: dict, port: int, workers: int | None, threads: int | None, log_path: Path) -> subprocess.Popen:
     """`pricewatch serve` in its own process group, answering on HOST:port (waits up to 60 s)."""
     log_path.parent.mkdir(parents=True, exist_ok=True)
     log = open(log_path, "wb")
-    sizing = ["--threads", str(threads)] + (["--workers", str(workers)] if workers else [])
+    sizing = (["--threads", str(threads)] if threads else []) + (["--workers", str(workers)] if workers else [])
     proc = subprocess.Popen([*pricewatch_command(), "serve", "--host", HOST, "--port", str(port), *sizing],
                             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
                             stdin=subprocess.DEVNULL, start_new_session=True)
@@ -548,7 +556,7 @@ class WebRun:
     period: str
     clients: int
     server_workers: int | None
-    server_threads: int
+    server_threads: int | None
     max_requests: int
     max_seconds: float
     cpus: int
@@ -569,7 +577,7 @@ def print_run(run: WebRun) -> None:
     static = next((r for r in run.results if r.kind == "static"), None)
     ref = static.p95 if static and static.p95 > 0 else None
     print(f"\n== web benchmark: {run.listings:,} listings, period {run.period}, {run.clients} clients, "
-          f"server --workers {run.server_workers or 'default'} --threads {run.server_threads}, up to {run.max_requests} requests / {run.max_seconds:g} s "
+          f"server --workers {run.server_workers or 'default'} --threads {run.server_threads or 'default'}, up to {run.max_requests} requests / {run.max_seconds:g} s "
           f"per URL, {run.cpus} CPUs ==")
     print(f"\n{'page':<40}{'n':>5}{'err':>5}{'req/s':>8}{'cpu':>7}{'alone':>8}{'p50':>8}{'p95':>8}{'p99':>8}{'max':>8}"
           f"{'KiB':>7}{'other':>7}{'p95/static':>12}  result")
@@ -626,8 +634,8 @@ def run_bench(args) -> WebRun:
         targets = [t for t in targets if t.kind == "static" or any(o in t.name for o in args.only)]
     port = free_port()
     log_path = db.parent / "logs" / "serve.log"
-    sizing = f"--workers {args.workers} " if args.workers else ""
-    print(f"server: pricewatch serve --port {port} {sizing}--threads {args.threads} (log {log_path})", flush=True)
+    sizing = (f" --workers {args.workers}" if args.workers else "") + (f" --threads {args.threads}" if args.threads else "")
+    print(f"server: pricewatch serve --port {port}{sizing} (log {log_path})", flush=True)
     proc = start_server(env, port, args.workers, args.threads, log_path)
     try:
         cookie = sign_in(port)
@@ -654,8 +662,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--period", default="2026-10")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--clients", type=int, default=16, help="concurrent client threads (default 16)")
-    parser.add_argument("--workers", type=int, help="server worker processes (default: the server's, one per CPU)")
-    parser.add_argument("--threads", type=int, default=8, help="threads per server worker (default 8)")
+    parser.add_argument("--workers", type=int, help="server worker processes (default: the server's, 2 x CPUs + 1)")
+    parser.add_argument("--threads", type=int, help="threads per server worker (default: the server's, 1)")
     parser.add_argument("--requests", type=int, default=400, help="requests per URL (default 400)")
     parser.add_argument("--seconds", type=float, default=20, help="at most this long per URL (default 20)")
     parser.add_argument("--only", nargs="*", help="measure only the pages whose name holds one of these words")

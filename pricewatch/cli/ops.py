@@ -157,8 +157,9 @@ def demo_cmd(listings, seed, if_empty):
 @click.command("serve", help="Serve the web application with gunicorn (production WSGI server).")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--workers", type=click.IntRange(min=1), help="Worker processes  [default: one per CPU]")
-@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="Threads per worker.")
+@click.option("--workers", type=click.IntRange(min=1), help="Worker processes  [default: 2 x CPUs + 1]")
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(min=1),
+              help="Threads per worker (1: sync workers; more: gthread workers with keep-alive).")
 @click.option("--access-log", is_flag=True, help="Log every request to stderr.")
 def serve_cmd(host, port, workers, threads, access_log):
     """Run the web app; never starts a scheduler."""
