@@ -36,6 +36,11 @@ def make_engine(url: str, **kwargs) -> Engine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if parsed.get_backend_name() == "postgresql":
+        # No server-side prepared statements: psycopg prepares a query after 5 runs, and PostgreSQL
+        # may then keep a generic plan made while a table was small (an import filling an empty
+        # table inside one transaction kept a sequential scan for every look-up: quadratic time).
+        kwargs["connect_args"] = {"prepare_threshold": None, **kwargs.get("connect_args", {})}
     return create_engine(url, **kwargs)
 
 

@@ -362,3 +362,15 @@ def test_an_import_reports_its_progress_through_the_whole_file(session, settings
     size = (FIXTURES / "observations.csv").stat().st_size
     assert progress.stages == [("observations observations.csv", size)]
     assert progress.done == size
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_postgresql_connections_never_keep_server_side_prepared_plans(engine):
+    # A plan prepared while an import was filling an empty table kept scanning it whole for every
+    # look-up of the same import (quadratic time); psycopg must not prepare statements at all.
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert driver.prepare_threshold is None
+        for _ in range(8):
+            conn.exec_driver_sql("SELECT 1").scalar()
+        assert conn.exec_driver_sql("SELECT count(*) FROM pg_prepared_statements").scalar() == 0
