@@ -1,7 +1,7 @@
-"""Substring search over listings: the tokens stored for a listing, and the queries that find them.
+"""Substring search over listings and suppliers: the tokens stored, and the queries that find them.
 
-A listing's indexed words are the words of its code, its name, its product's code, brand and model,
-casefolded and split on whitespace (each word once). A full-text engine (SQLite FTS5, PostgreSQL
+A listing's indexed words are the words of its code, its name, its product's code, brand and model;
+a supplier's, those of its code and name; casefolded and split on whitespace (each word once). A full-text engine (SQLite FTS5, PostgreSQL
 tsvector) cannot find substrings of a word, nor split Chinese into words, so each word is stored as
 the sequence of its character *bigrams*, and after all the words, every distinct *unigram*:
 
@@ -83,6 +83,11 @@ def listing_terms(listing_code: str, listing_name: str | None, product_code: str
                   brand: str | None = None, model: str | None = None) -> str:
     """The text stored in listing_search.terms for one listing (space-separated tokens)."""
     return " ".join(document_tokens(indexed_words(listing_code, listing_name, product_code, brand, model)))
+
+
+def supplier_terms(supplier_code: str, supplier_name: str | None) -> str:
+    """The text stored in supplier_search.terms for one supplier (space-separated tokens)."""
+    return " ".join(document_tokens(indexed_words(supplier_code, supplier_name)))
 
 
 def query_phrases(term: str) -> list[list[str]]:

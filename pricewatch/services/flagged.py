@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 
 from pricewatch.db.models import CheckRun, Listing, ListingResult, Supplier
 from pricewatch.domain.params import BANDS
-from pricewatch.services.queries import Page, supplier_ids_matching
-from pricewatch.services.search import matching_listing_ids
+from pricewatch.services.queries import Page
+from pricewatch.services.search import matching_listing_ids, matching_supplier_ids
 from pricewatch.services.result_index import SORTS, ResultIndex
 
 #: Band filters of the list: a band, "flagged" (evidence + delist) or "all".
@@ -60,7 +60,7 @@ def flagged_listings(session: Session, index: ResultIndex, run: CheckRun, *, ban
     page = max(1, int(page))
     selection = index.select(
         bands=bands_of(band), category=category or None, sort=sort,
-        supplier_ids=supplier_ids_matching(session, supplier) if supplier else None,
+        supplier_ids=matching_supplier_ids(session, supplier) if supplier else None,
         listing_ids=matching_listing_ids(session, search) if search else None)
     ids = selection.page((page - 1) * page_size, page_size)
     rows = []

@@ -36,7 +36,7 @@ from pricewatch.importers import (
 from pricewatch.importers.fields import shown
 from pricewatch.importers.prefetch import prefetch
 from pricewatch.services.events import record_event, to_json
-from pricewatch.services.search import index_listings
+from pricewatch.services.search import index_listings, index_suppliers
 
 #: Values per `IN (...)` look-up (far below every backend's limit on bound parameters).
 LOOKUP_BATCH = 1000
@@ -218,6 +218,7 @@ class _ListingWriter:
         self.products: dict[str, int] = {}    # code -> id, once the file's first row described it
         self.price_changes: list[tuple[int, Decimal, Decimal]] = []
         self.to_index: set[int] = set()       # listings added, renamed or moved to another product
+        self.suppliers_to_index: set[int] = set()  # suppliers added or renamed
         self.described: set[int] = set()      # products whose brand or model changed
         self.rows = self.added = self.updated = self.unchanged = 0
 
@@ -302,12 +303,14 @@ class _ListingWriter:
                          [{"code": code, "name": names.get(code, "")} for code in sorted(missing)])
             for r in _lookup(self.session, (c.id, c.code, c.name), c.code, missing):
                 self.suppliers[r.code] = [r.id, r.name]
+                self.suppliers_to_index.add(r.id)
         renamed = []
         for code, name in names.items():
             entry = self.suppliers[code]
             if entry[1] != name:
                 entry[1] = name
                 renamed.append({"id": entry[0], "name": name})
+                self.suppliers_to_index.add(entry[0])
         _update_rows(self.session, Supplier.__table__, renamed)
         self.named.update(names)
 
@@ -344,10 +347,12 @@ class _ListingWriter:
             self.products.update((r.code, r.id) for r in _lookup(self.session, (c.code, c.id), c.code, firsts))
 
     def index_for_search(self) -> None:
-        """Store the search tokens of the listings the file added or renamed, or whose product it renamed."""
+        """Store the search tokens of the listings the file added or renamed, or whose product it
+        renamed, and of the suppliers it added or renamed."""
         c = Listing.__table__.c
         self.to_index.update(r.id for r in _lookup(self.session, (c.id,), c.product_id, self.described))
         index_listings(self.session, self.to_index)
+        index_suppliers(self.session, self.suppliers_to_index)
 
     def apply_price_rule(self, settings: Mapping) -> None:
         """Compare each changed price with the listing's latest check (METHOD.md)."""

@@ -20,6 +20,7 @@ from pricewatch.db.models import (
 )
 from pricewatch.domain.params import BANDS, SOURCES
 from pricewatch.domain.periods import parse_period
+from pricewatch.services.search import supplier_match
 
 #: Counts above this are shown as "more than COUNT_CAP" (never a COUNT(*) over a whole month).
 COUNT_CAP = 10_000
@@ -171,20 +172,6 @@ def overview(session: Session, run: CheckRun, today: dt.date, trend_runs: int = 
 
 # ----------------------------------------------------------------------------- text filters
 
-def supplier_ids_matching(session: Session, term: str) -> list[int]:
-    """The supplier whose code is `term`, else every supplier whose code or name contains it."""
-    return list(session.scalars(select(Supplier.id).where(supplier_condition(session, term))))
-
-
-def supplier_condition(session: Session, term: str):
-    """The condition on Supplier of `supplier_ids_matching` (for use in a subquery)."""
-    term = term.strip()
-    if session.scalar(select(Supplier.id).where(Supplier.code == term)) is not None:
-        return Supplier.code == term
-    like = f"%{escape_like(term)}%"
-    return or_(Supplier.code.like(like, escape="\\"), Supplier.name.like(like, escape="\\"))
-
-
 def escape_like(term: str) -> str:
     """A LIKE pattern matching `term` literally."""
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -219,7 +206,7 @@ def cases_page(session: Session, *, state: str = "open", category: str | None = 
     if category:
         conds.append(Listing.category == category)
     if supplier:
-        conds.append(Case.supplier_id.in_(select(Supplier.id).where(supplier_condition(session, supplier))))
+        conds.append(Case.supplier_id.in_(supplier_match(session, supplier)))
     if period:
         conds.append(Case.period == period)
     base = (select(Case, Listing.code, Listing.name, Listing.category, Supplier.code, Supplier.name)

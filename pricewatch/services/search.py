@@ -1,22 +1,26 @@
-"""Finding listings by code, name, brand or model, and keeping their search tokens up to date.
+"""Finding listings by code, name, brand or model, and suppliers by code or name; keeping their
+search tokens up to date.
 
 `matching_listing_ids` answers a search box: an exact listing or product code first, else every
 listing whose indexed words contain each query word (pricewatch.domain.search), through SQLite's
 FTS5 table or PostgreSQL's GIN index (pricewatch.db.search): the cost grows with the matches, not
 with the catalogue. `index_listings` stores the tokens; whatever creates or renames listings or
-their products calls it (the listings importer does).
+their products calls it (the listings importer does). Suppliers work the same way
+(`matching_supplier_ids`, `supplier_match`, `index_suppliers`); a supplier added or renamed
+through the ORM is indexed by itself (pricewatch.db.search), the importer's bulk writes call
+`index_suppliers`.
 """
 from __future__ import annotations
 
 from contextlib import contextmanager, nullcontext
 from typing import Iterable, Iterator
 
-from sqlalchemy import func, select, union
+from sqlalchemy import column, func, select, text, union
 from sqlalchemy.orm import Session
 
-from pricewatch.db.models import Listing, ListingSearch, Product
-from pricewatch.db.search import FTS_TABLE, SQLITE_TRIGGERS
-from pricewatch.domain.search import fts5_query, listing_terms, tsquery
+from pricewatch.db.models import Listing, ListingSearch, Product, Supplier
+from pricewatch.db.search import FTS_TABLE, LISTINGS, SQLITE_TRIGGERS, SUPPLIERS, SearchTable, store_terms
+from pricewatch.domain.search import fts5_query, listing_terms, supplier_terms, tsquery
 
 #: Listings read per statement.
 BATCH = 1000
@@ -27,13 +31,34 @@ WRITE_BATCH = 10_000
 #: trigger call makes FTS5 flush its pending index (~35 µs a row, against ~5 µs a row to rebuild).
 BULK_MIN = 5000
 
-_SQLITE_MATCH = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
-_POSTGRESQL_MATCH = ("SELECT listing_id FROM listing_search "
-                     "WHERE to_tsvector('simple', terms) @@ to_tsquery('simple', %s)")
-#: Insert or replace a listing's tokens; an unchanged row is not rewritten (nor re-indexed).
-_UPSERT = ("INSERT INTO listing_search (listing_id, terms) VALUES ({mark}, {mark}) "
-           "ON CONFLICT (listing_id) DO UPDATE SET terms = excluded.terms "
-           "WHERE listing_search.terms <> excluded.terms")
+
+
+def _match_sql(spec: SearchTable, sqlite: bool, mark: str) -> str:
+    """The statement selecting the ids whose tokens match the query bound at `mark`."""
+    if sqlite:
+        return f"SELECT rowid FROM {spec.fts_table} WHERE {spec.fts_table} MATCH {mark}"
+    return (f"SELECT {spec.key} FROM {spec.table} "
+            f"WHERE to_tsvector('simple', terms) @@ to_tsquery('simple', {mark})")
+
+
+def _engine_query(session: Session, term: str) -> str:
+    """The engine's query text for a search term ('' when it has no word)."""
+    return fts5_query(term) if _is_sqlite(session) else tsquery(term)
+
+
+def _matching_ids(session: Session, spec: SearchTable, term: str) -> list[int]:
+    """The ids whose indexed words contain each word of `term`, ascending."""
+    query = _engine_query(session, term)
+    if not query:
+        return []
+    sqlite = _is_sqlite(session)
+    # Straight from the DBAPI cursor: SQLAlchemy's row processing would double the time of a common term.
+    cursor = session.connection().connection.driver_connection.cursor()
+    try:
+        cursor.execute(_match_sql(spec, sqlite, "?" if sqlite else "%s"), (query,))
+        return sorted(row_id for row_id, in cursor.fetchall())
+    finally:
+        cursor.close()
 
 
 def matching_listing_ids(session: Session, term: str) -> list[int]:
@@ -51,19 +76,51 @@ def matching_listing_ids(session: Session, term: str) -> list[int]:
     )).all()
     if exact:
         return sorted(exact)
-    if _is_sqlite(session):
-        statement, query = _SQLITE_MATCH, fts5_query(term)
-    else:
-        statement, query = _POSTGRESQL_MATCH, tsquery(term)
-    if not query:
+    return _matching_ids(session, LISTINGS, term)
+
+
+def matching_supplier_ids(session: Session, term: str) -> list[int]:
+    """Ids of the suppliers a search term finds, ascending; [] for a blank term.
+
+    A supplier code equal to the whole term (case-sensitive) finds that supplier alone; otherwise
+    a supplier is found when each word of the term is part of a word of its code or name.
+    """
+    term = (term or "").strip()
+    if not term:
         return []
-    # Straight from the DBAPI cursor: SQLAlchemy's row processing would double the time of a common term.
-    cursor = session.connection().connection.driver_connection.cursor()
-    try:
-        cursor.execute(statement, (query,))
-        return sorted(listing_id for listing_id, in cursor.fetchall())
-    finally:
-        cursor.close()
+    exact = session.scalar(select(Supplier.id).where(Supplier.code == term))
+    return [exact] if exact is not None else _matching_ids(session, SUPPLIERS, term)
+
+
+def supplier_match(session: Session, term: str):
+    """A SELECT of the ids `matching_supplier_ids` finds, to use in a subquery (`x.in_(...)`)."""
+    term = (term or "").strip()
+    exact = session.scalar(select(Supplier.id).where(Supplier.code == term)) if term else None
+    if exact is not None:
+        return select(Supplier.id).where(Supplier.id == exact)
+    query = _engine_query(session, term)
+    if not query:
+        return select(Supplier.id).where(Supplier.id.is_(None))
+    key = "rowid" if _is_sqlite(session) else SUPPLIERS.key
+    return text(_match_sql(SUPPLIERS, _is_sqlite(session), ":query")).bindparams(query=query) \
+        .columns(column(key)).subquery().select()
+
+
+def index_suppliers(session: Session, supplier_ids: Iterable[int] | None = None) -> int:
+    """Recompute and store the search tokens of these suppliers (every supplier when None).
+
+    Flushes first, never commits; returns how many suppliers were read.
+    """
+    session.flush()
+    stmt = select(Supplier.id, Supplier.code, Supplier.name).order_by(Supplier.id)
+    ids = None if supplier_ids is None else sorted(set(supplier_ids))
+    rows = []
+    for start in range(0, len(ids), BATCH) if ids is not None else [None]:
+        chunk = stmt if start is None else stmt.where(Supplier.id.in_(ids[start:start + BATCH]))
+        rows += [(r.id, supplier_terms(r.code, r.name)) for r in session.execute(chunk)]
+    for start in range(0, len(rows), WRITE_BATCH):
+        store_terms(session.connection(), SUPPLIERS, rows[start:start + WRITE_BATCH])
+    return len(rows)
 
 
 def index_listings(session: Session, listing_ids: Iterable[int] | None = None) -> int:
@@ -117,10 +174,7 @@ def _fts_rebuilt(session: Session) -> Iterator[None]:
 
 def _store(session: Session, rows: list[tuple[int, str]]) -> None:
     """Upsert (listing id, terms) rows."""
-    if rows:
-        connection = session.connection()
-        mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-        connection.exec_driver_sql(_UPSERT.format(mark=mark), rows)
+    store_terms(session.connection(), LISTINGS, rows)
 
 
 def _listing_words(session: Session, ids: list[int] | None) -> Iterator[tuple]:
