@@ -171,7 +171,7 @@ class Target:
     """One row of the table: a page (or a family of pages) requested by every client in turn."""
 
     name: str
-    kind: str                 # static, dashboard, flagged, listing
+    kind: str                 # static, dashboard, flagged, cases, listing
     paths: list[str]
     warmup: list[str] = field(default_factory=list)
 
@@ -239,6 +239,14 @@ def pick_targets(db: Path, run_id: int, seed: int, requests: int) -> list[Target
         Target("flagged band=normal sort=code p9000", "flagged", [q(band="normal", sort="code", page=9000)]),
         Target("flagged category mall_price all p150", "flagged",
                [q(category=category, band="all", sort="mall_price", page=150)]),
+        Target("cases (open)", "cases", ["/monitor/cases"]),
+        Target("cases state=all", "cases", ["/monitor/cases?state=all"]),
+        Target("cases state=evidence_requested p150", "cases", ["/monitor/cases?state=evidence_requested&page=150"]),
+        Target(f"cases category={category} all", "cases",
+               ["/monitor/cases?" + urllib.parse.urlencode({"category": category, "state": "all"})]),
+        Target(f"cases supplier={supplier}", "cases", ["/monitor/cases?" + urllib.parse.urlencode({"supplier": supplier})]),
+        Target(f"cases supplier~{fragment}", "cases",
+               ["/monitor/cases?" + urllib.parse.urlencode({"supplier": fragment, "state": "all"})]),
         # Distinct listings: every request opens a listing nobody opened in this run.
         Target("listing (random ids)", "listing", [f"/monitor/listings/{i}" for i in ids[32:]],
                warmup=[f"/monitor/listings/{i}" for i in ids[:32]]),

@@ -22,14 +22,21 @@ class Case(Base):
         Index("ix_cases_state_deadline", "state", "deadline_on"),
         Index("ix_cases_supplier", "supplier_id", "is_open"),
         Index("ix_cases_listing", "listing_id"),
-        Index("ix_cases_open_deadline", "is_open", "deadline_on"),
-        Index("ix_cases_period_state", "period", "state"),
+        # The cases list walks one of these in its order (pricewatch.services.queries.cases_page).
+        Index("ix_cases_open_deadline", "is_open", "deadline_on", "id"),
+        Index("ix_cases_state_opened", "state", "opened_at", "id"),
+        Index("ix_cases_period_state", "period", "state", "opened_at", "id"),
+        Index("ix_cases_opened", "opened_at", "id"),
+        Index("ix_cases_category_open_deadline", "category", "is_open", "deadline_on", "id"),
+        Index("ix_cases_category_opened", "category", "opened_at", "id"),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id"))
     supplier_id: Mapped[int] = mapped_column(ForeignKey("suppliers.id"))
     run_id: Mapped[Optional[int]] = mapped_column(ForeignKey("check_runs.id"), nullable=True, index=True)
     period: Mapped[str] = mapped_column(String(7))
+    #: the listing's category when the case opened (the cases list filters by it)
+    category: Mapped[str] = mapped_column(String(64))
     #: check (opened by the monthly check) or price_change (a raise between checks)
     opened_by: Mapped[str] = mapped_column(String(16), default="check")
     state: Mapped[str] = mapped_column(String(24))

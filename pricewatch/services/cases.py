@@ -206,7 +206,7 @@ def open_case(session: Session, listing: Listing, *, band: str, mall_price: Deci
     params = method_params(settings, listing.category)
     state = opening_state(band)
     case = Case(listing_id=listing.id, supplier_id=listing.supplier_id, run_id=run_id, period=period,
-                opened_by=opened_by, state=state.value, is_open=True, opened_at=now,
+                category=listing.category, opened_by=opened_by, state=state.value, is_open=True, opened_at=now,
                 deadline_on=opening_deadline(band, today_of(now, settings), params), mall_price=mall_price,
                 monitored_price=monitored_price, deviation=deviation, band=band)
     session.add(case)
@@ -464,7 +464,7 @@ def open_cases_for_run(session: Session, run: CheckRun, results: Iterable[Any] |
             params_of[category] = method_params(settings, category)
         rows.append({
             "listing_id": f.listing_id, "supplier_id": f.supplier_id, "run_id": run.id, "period": run.period,
-            "opened_by": "check", "state": opening_state(f.band).value, "is_open": True, "opened_at": now,
+            "category": category, "opened_by": "check", "state": opening_state(f.band).value, "is_open": True, "opened_at": now,
             "deadline_on": opening_deadline(f.band, today, params_of[category]),
             "mall_price": cents_to_decimal(f.mall_cents), "monitored_price": cents_to_decimal(f.monitored_cents),
             "deviation": e4_to_decimal(f.deviation_e4), "band": f.band,

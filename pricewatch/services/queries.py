@@ -194,7 +194,11 @@ class CaseRow:
 def cases_page(session: Session, *, state: str = "open", category: str | None = None,
                supplier: str | None = None, period: str | None = None, page: int = 1,
                page_size: int = 50) -> Page:
-    """Cases filtered by state (a state, or open/closed/all), category, supplier and period."""
+    """Cases filtered by state (a state, or open/closed/all), category, supplier and period.
+
+    Open cases come by deadline, soonest first, those without one last; others newest first.
+    The page's case ids are read by walking an index in that order (ix_cases_*), then its rows.
+    """
     page = max(1, int(page))
     conds = []
     if state == "open":
@@ -204,23 +208,35 @@ def cases_page(session: Session, *, state: str = "open", category: str | None = 
     elif state and state != "all":
         conds.append(Case.state == state)
     if category:
-        conds.append(Listing.category == category)
+        conds.append(Case.category == category)
     if supplier:
         conds.append(Case.supplier_id.in_(supplier_match(session, supplier)))
     if period:
         conds.append(Case.period == period)
-    base = (select(Case, Listing.code, Listing.name, Listing.category, Supplier.code, Supplier.name)
-            .join(Listing, Listing.id == Case.listing_id).join(Supplier, Supplier.id == Case.supplier_id)
-            .where(*conds))
-    order = ([Case.deadline_on.asc().nulls_last(), Case.id.desc()] if state == "open"
-             else [Case.opened_at.desc(), Case.id.desc()])
+    if state == "open":
+        branches = [(conds + [Case.deadline_on.is_not(None)], (Case.deadline_on.asc(), Case.id.asc())),
+                    (conds + [Case.deadline_on.is_(None)], (Case.id.asc(),))]
+    else:
+        branches = [(conds, (Case.opened_at.desc(), Case.id.desc()))]
     offset = min((page - 1) * page_size, MAX_OFFSET)
-    rows = [CaseRow(*t) for t in session.execute(base.order_by(*order).offset(offset).limit(page_size))]
-    counted = (select(literal_column("1")).select_from(Case).join(Listing, Listing.id == Case.listing_id)
-               .where(*conds).limit(COUNT_CAP + 1).subquery())
-    total = session.scalar(select(func.count()).select_from(counted))
-    return Page(rows=rows, page=page, page_size=page_size, total=min(total, COUNT_CAP),
-                total_capped=total > COUNT_CAP)
+    ids, total = [], 0
+    for where, order in branches:
+        counted = select(literal_column("1")).select_from(Case).where(*where).limit(COUNT_CAP + 1 - total)
+        n = session.scalar(select(func.count()).select_from(counted.subquery())) or 0
+        if len(ids) < page_size and offset < total + n:
+            ids += session.scalars(select(Case.id).where(*where).order_by(*order)
+                                   .offset(max(0, offset - total)).limit(page_size - len(ids))).all()
+        total += n
+        if total > COUNT_CAP:
+            break
+    rows = {}
+    if ids:
+        rows = {t[0].id: CaseRow(*t) for t in session.execute(
+            select(Case, Listing.code, Listing.name, Case.category, Supplier.code, Supplier.name)
+            .join(Listing, Listing.id == Case.listing_id).join(Supplier, Supplier.id == Case.supplier_id)
+            .where(Case.id.in_(ids)))}
+    return Page(rows=[rows[i] for i in ids if i in rows], page=page, page_size=page_size,
+                total=min(total, COUNT_CAP), total_capped=total > COUNT_CAP)
 
 
 # ----------------------------------------------------------------------------- one listing

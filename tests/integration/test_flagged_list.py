@@ -50,6 +50,7 @@ def test_the_cases_list_filters_by_the_same_supplier_rules(session):
     run, _suppliers = _month(session, 12)
     for r in session.scalars(select(ListingResult).where(ListingResult.run_id == run.id)):
         session.add(Case(listing_id=r.listing_id, supplier_id=r.supplier_id, run_id=run.id, period=run.period,
+                         category=r.category,
                          state="evidence_requested", is_open=True, opened_at=RUN_AT, mall_price=r.mall_price,
                          monitored_price=r.monitored_price, deviation=r.deviation, band=r.band))
     session.commit()

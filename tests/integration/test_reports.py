@@ -92,7 +92,7 @@ class Month:
         """A case about a listing (its events are added with `event`)."""
         lst = self.lst[listing]
         case = Case(listing_id=lst.id, supplier_id=lst.supplier_id, run_id=self.runs[run].id, period=run,
-                    opened_by=opened_by, state=state, is_open=is_open, opened_at=opened_at,
+                    category=lst.category, opened_by=opened_by, state=state, is_open=is_open, opened_at=opened_at,
                     mall_price=lst.mall_price, monitored_price=D("80.00"), deviation=D("0.25"), band=band)
         self.s.add(case)
         self.s.flush()

@@ -291,6 +291,7 @@ def _seed_cases(session, seeded: SeededMonth, today: dt.date) -> None:
         result = session.scalars(select(ListingResult).where(
             ListingResult.run_id == run.id, ListingResult.listing_id == listing.id)).one()
         case = Case(listing_id=listing.id, supplier_id=listing.supplier_id, run_id=run.id, period=period,
+                    category=listing.category,
                     state=state, is_open=is_open, opened_at=opened if period == PERIOD else run.finished_at,
                     deadline_on=deadline, mall_price=result.mall_price, monitored_price=result.monitored_price,
                     deviation=result.deviation, band=result.band, lowered_price=lowered,

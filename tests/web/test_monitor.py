@@ -228,6 +228,18 @@ def test_cases_list_filters_by_state_category_supplier_and_period(client, seeded
     assert listed(f"?state=all&period={PREVIOUS_PERIOD}") == ["L1002"]
 
 
+@both_backends
+def test_open_cases_come_by_deadline_with_those_without_one_last_across_pages(app, client, seeded):
+    app.config["PAGE_SIZE"] = 2
+    login(client, "monitor")
+    first = client.get("/monitor/cases")
+    assert codes(first) == ["L1001", "L1006"]  # deadlines in 3 and in 12 days
+    assert "共 3 条" in first.get_data(as_text=True)
+    assert codes(client.get("/monitor/cases?page=2")) == ["L1003"]  # delisted: no deadline
+    assert codes(client.get("/monitor/cases?state=all&page=1")) == ["L1006", "L1003"]  # newest opened first...
+    assert codes(client.get("/monitor/cases?state=all&page=2")) == ["L1001", "L1002"]  # ...ids break the tie
+
+
 def test_check_runs_list_both_months_with_their_counts(client, seeded):
     login(client, "viewer")
     page = client.get("/monitor/runs").get_data(as_text=True)
