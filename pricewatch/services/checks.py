@@ -141,6 +141,9 @@ def compute_period(session: Session, settings: dict, period: str, progress: Prog
     quotes = method.Quotes(product=pos_c[known].astype(np.int64), source=raw[known, 2].astype(np.int8),
                            price_e4=raw[known, 3])
     del raw, pos, pos_c, known
+    if len(obs_id) == 0:  # a check runs once per period: never lock a month in before its quotes arrive
+        raise CheckError(f"period {period}: no price quote of a listed product is dated in the period; "
+                         "import the period's quotes first")
     progress.stage("method", len(obs_id))
     prod_cats = _product_categories(session, products)
     params, cat_index = _param_sets(settings, prod_cats + listings.category)

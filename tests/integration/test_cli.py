@@ -86,8 +86,17 @@ def test_a_bad_file_exits_1_names_the_line_and_stores_nothing(run, tmp_path):
     assert result.exit_code == 1
     assert "line 9, column product_id" in result.output
     assert "line 10, column source" in result.output
-    check = run("check", "2026-10")
-    assert check.exit_code == 0 and "0 quotes" in check.output
+    check = run("check", "2026-10")  # nothing of the file was stored: there is no quote to check
+    assert check.exit_code == 1 and "no price quote" in check.output
+
+
+def test_a_month_checked_before_its_quotes_arrive_is_refused_and_stays_open(run, tmp_path):
+    assert run("import", "listings", _write(tmp_path, "l.csv", LISTINGS)).exit_code == 0
+    early = run("check", "2026-10")
+    assert early.exit_code == 1 and "period 2026-10: no price quote" in early.output
+    assert run("import", "observations", _write(tmp_path, "o.csv", QUOTES)).exit_code == 0
+    late = run("check", "2026-10")
+    assert late.exit_code == 0, late.output
 
 
 @pytest.mark.parametrize("args", [
