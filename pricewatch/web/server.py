@@ -86,4 +86,6 @@ def serve(host: str, port: int, workers: int, threads: int, access_log: bool = F
         "proc_name": "pricewatch-web",
         "post_worker_init": _post_worker_init,
         "preload_app": False,
+        # gunicorn's control socket is one path per user ($HOME/.gunicorn): two servers would share it.
+        "control_socket_disable": True,
     }).run()

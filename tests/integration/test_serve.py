@@ -68,6 +68,7 @@ def test_serve_starts_the_workers_asked_for_answers_and_stops_cleanly_on_sigterm
     assert f"pricewatch is serving at http://127.0.0.1:{port}/ (2 workers x {threads} threads)" in err
     assert ("gthread" if threads > 1 else "sync") in err  # gunicorn names its worker class at start
     assert "warming the result index failed" not in err and "Traceback" not in err
+    assert "Control socket" not in err  # no per-user socket shared by every server of the machine
 
 
 def test_serve_refuses_a_bad_configuration_before_starting(tmp_path, backend):
