@@ -74,10 +74,6 @@ class SearchTable:
 LISTINGS = SearchTable("listing_search", "listing_id")
 SUPPLIERS = SearchTable("supplier_search", "supplier_id")
 SEARCH_TABLES = (LISTINGS, SUPPLIERS)
-#: Kept for the code written against the listings index alone.
-FTS_TABLE = LISTINGS.fts_table
-GIN_INDEX = LISTINGS.gin_index
-SQLITE_TRIGGERS = LISTINGS.sqlite_triggers
 
 
 class ListingSearch(Base):

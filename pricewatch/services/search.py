@@ -19,7 +19,7 @@ from sqlalchemy import column, func, select, text, union
 from sqlalchemy.orm import Session
 
 from pricewatch.db.models import Listing, ListingSearch, Product, Supplier
-from pricewatch.db.search import FTS_TABLE, LISTINGS, SQLITE_TRIGGERS, SUPPLIERS, SearchTable, store_terms
+from pricewatch.db.search import LISTINGS, SUPPLIERS, SearchTable, store_terms
 from pricewatch.domain.search import fts5_query, listing_terms, supplier_terms, tsquery
 
 #: Listings read per statement.
@@ -30,7 +30,6 @@ WRITE_BATCH = 10_000
 #: rebuilds the FTS5 index in one pass instead of keeping it row by row through the triggers: each
 #: trigger call makes FTS5 flush its pending index (~35 µs a row, against ~5 µs a row to rebuild).
 BULK_MIN = 5000
-
 
 
 def _match_sql(spec: SearchTable, sqlite: bool, mark: str) -> str:
@@ -85,15 +84,11 @@ def matching_supplier_ids(session: Session, term: str) -> list[int]:
     A supplier code equal to the whole term (case-sensitive) finds that supplier alone; otherwise
     a supplier is found when each word of the term is part of a word of its code or name.
     """
-    term = (term or "").strip()
-    if not term:
-        return []
-    exact = session.scalar(select(Supplier.id).where(Supplier.code == term))
-    return [exact] if exact is not None else _matching_ids(session, SUPPLIERS, term)
+    return sorted(session.scalars(supplier_match(session, term)))
 
 
 def supplier_match(session: Session, term: str):
-    """A SELECT of the ids `matching_supplier_ids` finds, to use in a subquery (`x.in_(...)`)."""
+    """A SELECT of the ids `matching_supplier_ids` finds (for a subquery: `x.in_(supplier_match(...))`)."""
     term = (term or "").strip()
     exact = session.scalar(select(Supplier.id).where(Supplier.code == term)) if term else None
     if exact is not None:
@@ -112,12 +107,13 @@ def index_suppliers(session: Session, supplier_ids: Iterable[int] | None = None)
     Flushes first, never commits; returns how many suppliers were read.
     """
     session.flush()
-    stmt = select(Supplier.id, Supplier.code, Supplier.name).order_by(Supplier.id)
-    ids = None if supplier_ids is None else sorted(set(supplier_ids))
-    rows = []
-    for start in range(0, len(ids), BATCH) if ids is not None else [None]:
-        chunk = stmt if start is None else stmt.where(Supplier.id.in_(ids[start:start + BATCH]))
-        rows += [(r.id, supplier_terms(r.code, r.name)) for r in session.execute(chunk)]
+    stmt = select(Supplier.id, Supplier.code, Supplier.name)
+    if supplier_ids is None:
+        chunks = [stmt]
+    else:
+        ids = sorted(set(supplier_ids))
+        chunks = [stmt.where(Supplier.id.in_(ids[i:i + BATCH])) for i in range(0, len(ids), BATCH)]
+    rows = [(r.id, supplier_terms(r.code, r.name)) for chunk in chunks for r in session.execute(chunk)]
     for start in range(0, len(rows), WRITE_BATCH):
         store_terms(session.connection(), SUPPLIERS, rows[start:start + WRITE_BATCH])
     return len(rows)
@@ -164,11 +160,12 @@ def _fts_rebuilt(session: Session) -> Iterator[None]:
     """
     with session.begin_nested():
         connection = session.connection()
-        for name in SQLITE_TRIGGERS:
+        for name in LISTINGS.sqlite_triggers:
             connection.exec_driver_sql(f"DROP TRIGGER {name}")
         yield
-        connection.exec_driver_sql(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
-        for statement in SQLITE_TRIGGERS.values():
+        fts = LISTINGS.fts_table
+        connection.exec_driver_sql(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+        for statement in LISTINGS.sqlite_triggers.values():
             connection.exec_driver_sql(statement)
 
 
