@@ -142,7 +142,7 @@ class Overview:
 
 def change_marker(session: Session) -> int:
     """The id of the newest event: every change of a case, listing, user, import or check writes
-    one, so figures computed at one marker hold until it moves (see pricewatch.web.caching)."""
+    one, so figures computed at one marker hold until it moves (see pricewatch.caching)."""
     return session.scalar(select(func.max(Event.id))) or 0
 
 

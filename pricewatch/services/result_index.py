@@ -14,14 +14,13 @@ Orders (ties broken so that every page is deterministic):
 """
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Collection, Sequence
 
 import numpy as np
 from sqlalchemy.orm import Session
 
+from pricewatch.caching import VersionedCache
 from pricewatch.db.bulk import dbapi_connection, fetch_int_matrix, placeholder
 from pricewatch.domain.params import BANDS
 
@@ -160,37 +159,11 @@ class ResultIndexCache:
 
     def __init__(self, max_runs: int = 3):
         """An empty cache holding at most `max_runs` runs."""
-        self.max_runs = max(1, int(max_runs))
-        self._indexes: OrderedDict[tuple, ResultIndex] = OrderedDict()
-        self._loading: dict[tuple, threading.Lock] = {}
-        self._lock = threading.Lock()
+        self._cache = VersionedCache(max_entries=max_runs)
 
     def get(self, session: Session, run) -> ResultIndex:
         """The index of `run` (a CheckRun), loaded through `session` when not cached."""
         if run.finished_at is None:
             return ResultIndex.load(session, run.id)
-        key = (run.id, run.finished_at)  # a database rebuilt under a running process reuses ids
-        with self._lock:
-            index = self._cached(key)
-            if index is not None:
-                return index
-            loading = self._loading.setdefault(key, threading.Lock())
-        with loading:
-            with self._lock:
-                index = self._cached(key)
-            if index is None:
-                index = ResultIndex.load(session, run.id)
-                with self._lock:
-                    self._indexes[key] = index
-                    while len(self._indexes) > self.max_runs:
-                        self._indexes.popitem(last=False)
-        with self._lock:
-            self._loading.pop(key, None)
-        return index
-
-    def _cached(self, key: tuple) -> ResultIndex | None:
-        """The cached index under `key`, marked as most recently used (call with the lock held)."""
-        index = self._indexes.get(key)
-        if index is not None:
-            self._indexes.move_to_end(key)
-        return index
+        # keyed by the finish time too: a database rebuilt under a running process reuses run ids
+        return self._cache.get((run.id, run.finished_at), None, lambda: ResultIndex.load(session, run.id))

@@ -15,7 +15,7 @@ from pricewatch.domain.periods import PeriodError, parse_period
 from pricewatch.services import flagged as flagged_list
 from pricewatch.services import queries
 from pricewatch.web import NavItem, db_session, local_today, result_index, runtime
-from pricewatch.web.caching import VersionedCache
+from pricewatch.caching import VersionedCache
 from pricewatch.web.i18n import STATE_LABELS
 from pricewatch.web.security import restrict_blueprint
 

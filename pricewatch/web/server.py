@@ -6,10 +6,12 @@ each request goes to whichever process is free, so a slow page never queues the 
 behind it in the same process (measured with bench/web_bench.py: p95 about 1.2 x the median,
 against 2.5-3 x with two processes of eight threads). Sync workers close the connection after
 each response and expect a buffering reverse proxy (nginx) in front for slow clients, as
-production has. With `threads` above 1 the workers are gunicorn's gthread workers (keep-alive). Each worker builds its own app after the
-fork (no database connection is shared across processes) and, once started, loads the latest
-check run's result index in the background so that its first flagged-list request does not wait
-for it. Web processes never start a scheduler (`pricewatch scheduler` is its own process).
+production has. With `threads` above 1 the workers are gunicorn's gthread workers (keep-alive).
+
+Each worker builds its own app after the fork (no database connection is shared across processes)
+and, once started, loads the latest check run's result index in the background so that its first
+flagged-list request does not wait for it. Web processes never start a scheduler
+(`pricewatch scheduler` is its own process).
 """
 from __future__ import annotations
 

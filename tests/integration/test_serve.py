@@ -78,14 +78,21 @@ def test_serve_refuses_a_bad_configuration_before_starting(tmp_path, backend):
     assert done.returncode == 1 and "configuration" in done.stderr and "method.k" in done.stderr.lower()
 
 
-def test_warming_loads_the_latest_finished_run_into_the_apps_cache(session, runtime):
+def test_warming_loads_the_latest_finished_run_into_the_apps_cache(session, runtime, monkeypatch):
+    from pricewatch.services.result_index import ResultIndex
     from pricewatch.web import create_app
     from pricewatch.web.server import warm_caches
 
+    make_run(session, "2026-09")
     run = make_run(session)
     make_result(session, run, make_listing(session, "150.00"), "100.00")
     session.commit()
+    loads = []
+    real_load = ResultIndex.load.__func__
+    monkeypatch.setattr(ResultIndex, "load", classmethod(lambda cls, s, run_id: loads.append(run_id) or real_load(cls, s, run_id)))
     app = create_app(runtime=runtime)
     warm_caches(app)
-    cache = app.extensions["pricewatch_results"]
-    assert [key[0] for key in cache._indexes] == [run.id]
+    assert loads == [run.id]  # the latest run only
+    with runtime.session_factory() as s:
+        assert app.extensions["pricewatch_results"].get(s, run).size == 1
+    assert loads == [run.id]  # the first request found it loaded

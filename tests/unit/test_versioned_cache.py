@@ -1,5 +1,5 @@
 """The dashboard's figure cache: kept for one data version, at most ttl seconds, a bounded number of keys."""
-from pricewatch.web.caching import VersionedCache
+from pricewatch.caching import VersionedCache
 
 
 class Clock:
@@ -48,3 +48,36 @@ def test_the_least_recently_used_key_is_dropped_beyond_the_limit():
     assert len(calls) == 3
     cache.get("b", 1, compute)
     assert len(calls) == 4
+
+
+def test_concurrent_requests_for_a_key_wait_for_one_computation():
+    import threading
+
+    gate, calls, got = threading.Event(), [], []
+    cache = VersionedCache()
+
+    def slow():
+        calls.append(1)
+        gate.wait(5)
+        return "value"
+
+    threads = [threading.Thread(target=lambda: got.append(cache.get("k", 1, slow))) for _ in range(6)]
+    for t in threads:
+        t.start()
+    gate.set()
+    for t in threads:
+        t.join(10)
+    assert calls == [1] and got == ["value"] * 6
+
+
+def test_a_failed_computation_is_not_kept():
+    cache = VersionedCache()
+
+    def broken():
+        raise RuntimeError("database gone")
+
+    try:
+        cache.get("k", 1, broken)
+    except RuntimeError:
+        pass
+    assert cache.get("k", 1, lambda: "ok") == "ok"

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -27,6 +25,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from pricewatch.caching import VersionedCache
 from pricewatch.db.models import Case, CheckRun, Event, Listing, Product, ReportSnapshot, Supplier
 from pricewatch.domain.params import BANDS
 from pricewatch.domain.periods import parse_period
@@ -128,22 +127,11 @@ class SummaryCache:
 
     def __init__(self, size: int = 512):
         """An empty cache of at most `size` summaries."""
-        self.size = size
-        self._items: OrderedDict[tuple, dict] = OrderedDict()
-        self._lock = threading.Lock()
+        self._cache = VersionedCache(max_entries=size)
 
     def get(self, session: Session, version: Version) -> dict:
         """The summary of `version`, read and parsed once."""
-        with self._lock:
-            if version.key in self._items:
-                self._items.move_to_end(version.key)
-                return self._items[version.key]
-        summary = public_summary(snapshot_report(session, version))
-        with self._lock:
-            self._items[version.key] = summary
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return summary
+        return self._cache.get(version.key, None, lambda: public_summary(snapshot_report(session, version)))
 
 
 # ----------------------------------------------------------------------------- the month's changes
